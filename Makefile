@@ -4,6 +4,7 @@ SAN_BUILD ?= build-san
 JOBS ?= $(shell nproc)
 
 .PHONY: deps build run test test-san fuzz bench format clean
+FUZZ_SECONDS ?= 30
 
 deps:
 	scripts/install-deps.sh
@@ -26,6 +27,16 @@ test-san: deps
 	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHUNKWISE_SANITIZE=ON -DCHUNKWISE_BENCH=OFF
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -L unit
+
+# Every libFuzzer target (clang, ASan + UBSan), each run for FUZZ_SECONDS on its seed corpus in fuzz/corpus/NAME.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHUNKWISE_FUZZ=ON \
+	  -DCHUNKWISE_TESTS=OFF -DCHUNKWISE_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
+
+bench: build
+	bench/tokenizer_bench.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // --help / --version print and return 0; bad usage prints one line and returns non-zero
+    // --help and --version print and exit 0; bad usage prints one line and exits 2.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     return run ? run() : 0;
