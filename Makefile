@@ -3,11 +3,14 @@ BUILD ?= build
 SAN_BUILD ?= build-san
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test test-san fuzz bench format clean
+.PHONY: deps deps-reference build run test test-san fuzz bench format clean
 FUZZ_SECONDS ?= 30
 
 deps:
 	scripts/install-deps.sh
+
+deps-reference:
+	scripts/install-deps.sh --reference
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -19,11 +22,11 @@ build: deps $(BUILD)/build.ninja
 run: build
 	scripts/demo.sh $(BUILD)/chunkwise
 
-test: build
+test: build deps-reference
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-san: deps
+test-san: deps-reference
 	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHUNKWISE_SANITIZE=ON -DCHUNKWISE_BENCH=OFF
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -L unit
@@ -35,7 +38,7 @@ fuzz: deps
 	cmake --build build-fuzz -j $(JOBS)
 	scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
 
-bench: build
+bench: build deps-reference
 	bench/tokenizer_bench.sh $(BUILD)
 
 format:

