@@ -26,8 +26,8 @@ bool is_ascii(std::string_view text) {
   return true;
 }
 
-// Canonical decomposition (NFD) of valid UTF-8.
-std::string nfd(const std::string& text) {
+// Canonical decomposition (NFD) of valid UTF-8, with utf8proc.
+std::string utf8proc_nfd(std::string_view text) {
   utf8proc_uint8_t* result = nullptr;
   const utf8proc_ssize_t length = utf8proc_map(
       reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
@@ -36,6 +36,21 @@ std::string nfd(const std::string& text) {
   std::string out(reinterpret_cast<const char*>(result), static_cast<size_t>(length));
   std::free(result);
   return out;
+}
+
+// NFD as Hugging Face computes it: its Unicode tables leave U+11938 (DIVES AKURU VOWEL SIGN O) composed. It
+// is a starter, so decomposing the text around it is the same as decomposing the whole.
+std::string nfd(std::string_view text) {
+  constexpr std::string_view kKeptComposed = "\xF0\x91\xA4\xB8";
+  std::string out;
+  for (size_t pos = 0;;) {
+    const size_t found = text.find(kKeptComposed, pos);
+    out += utf8proc_nfd(
+        text.substr(pos, found == std::string_view::npos ? std::string_view::npos : found - pos));
+    if (found == std::string_view::npos) return out;
+    out += kKeptComposed;
+    pos = found + kKeptComposed.size();
+  }
 }
 
 class BertNormalizer final : public Normalizer {
@@ -93,13 +108,13 @@ class BertNormalizer final : public Normalizer {
     for (size_t pos = 0; pos < text.size();) {
       const size_t start = pos;
       const char32_t c = bert::next_code_point(text, pos);
-      if (utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_MN) continue;
+      if (bert::is_nonspacing_mark(c)) continue;
       out.append(text, start, pos - start);
     }
     return out;
   }
 
-  // Rust's char::to_lowercase, character by character: the simple mapping, except U+0130 which becomes "i̇".
+  // Rust's char::to_lowercase, character by character (no context: final sigma stays σ).
   static std::string lowercase(const std::string& text) {
     std::string out;
     out.reserve(text.size());
@@ -109,7 +124,7 @@ class BertNormalizer final : public Normalizer {
         out.append("i\xCC\x87");
         continue;
       }
-      bert::append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+      bert::append_utf8(out, bert::to_lowercase(c));
     }
     return out;
   }

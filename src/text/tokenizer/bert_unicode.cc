@@ -1,8 +1,21 @@
 #include "text/tokenizer/bert_unicode.h"
 
-#include <utf8proc.h>
+#include <algorithm>
+
+#include "text/tokenizer/bert_char_tables.h"
 
 namespace chunkwise::text::bert {
+namespace {
+
+bool in_ranges(char32_t c, const CodePointRange* ranges, size_t count) {
+  const CodePointRange* end = ranges + count;
+  // The first range that ends at or after c.
+  const CodePointRange* it = std::lower_bound(
+      ranges, end, c, [](const CodePointRange& range, char32_t value) { return range.last < value; });
+  return it != end && it->first <= c;
+}
+
+}  // namespace
 
 char32_t next_code_point(std::string_view text, size_t& pos) {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
@@ -60,17 +73,8 @@ bool is_whitespace(char32_t c) {
 }
 
 bool is_control(char32_t c) {
-  if (c == '\t' || c == '\n' || c == '\r') return false;
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CN:
-    case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CS:
-      return true;
-    default:
-      return false;
-  }
+  if (c < 0x80) return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+  return in_ranges(c, kControlRanges, kControlRangeCount);
 }
 
 bool is_chinese_char(char32_t c) {
@@ -82,18 +86,19 @@ bool is_chinese_char(char32_t c) {
 bool is_punctuation(char32_t c) {
   if (c < 0x80)
     return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
-      return true;
-    default:
-      return false;
-  }
+  return in_ranges(c, kPunctuationRanges, kPunctuationRangeCount);
+}
+
+bool is_nonspacing_mark(char32_t c) {
+  return c >= 0x300 && in_ranges(c, kNonspacingMarkRanges, kNonspacingMarkRangeCount);
+}
+
+char32_t to_lowercase(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+  const LowercasePair* end = kLowercasePairs + kLowercasePairCount;
+  const LowercasePair* it = std::lower_bound(
+      kLowercasePairs, end, c, [](const LowercasePair& pair, char32_t value) { return pair.upper < value; });
+  return it != end && it->upper == c ? it->lower : c;
 }
 
 }  // namespace chunkwise::text::bert

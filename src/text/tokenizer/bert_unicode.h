@@ -15,12 +15,17 @@ void append_utf8(std::string& out, char32_t c);
 
 // Rust's char::is_whitespace (Unicode White_Space).
 bool is_whitespace(char32_t c);
-// clean_text's "control": general category Cc, Cf, Cn or Co, except \t \n \r (which count as whitespace).
+// clean_text's "control": Cc, Cf or Co in the Unicode version of Hugging Face's tables (unassigned code
+// points are kept), except \t \n \r (which count as whitespace).
 bool is_control(char32_t c);
 // The CJK ideograph blocks BertNormalizer surrounds with spaces.
 bool is_chinese_char(char32_t c);
-// BertPreTokenizer's punctuation: ASCII punctuation (which includes $ + < = > ^ ` | ~) or general category
-// P*.
+// BertPreTokenizer's punctuation: ASCII punctuation (which includes $ + < = > ^ ` | ~) or P* in the Unicode
+// version of Hugging Face's tables.
 bool is_punctuation(char32_t c);
+// strip_accents: a nonspacing mark (Mn) in the Unicode version of Hugging Face's tables.
+bool is_nonspacing_mark(char32_t c);
+// Rust's char::to_lowercase, except U+0130 (which lowercases to two characters; callers handle it).
+char32_t to_lowercase(char32_t c);
 
 }  // namespace chunkwise::text::bert
