@@ -1,0 +1,29 @@
+// CPU kernels behind the op front ends in runtime/ops/. Arguments are already checked there.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "runtime/ops/paged_attention.h"
+#include "runtime/ops/rope.h"
+#include "runtime/tensor.h"
+
+namespace chunkwise::runtime::cpu {
+
+// x [T, K] f32, weight [N, K], bias [N] f32 or null, out [T, N] f32.
+void linear(const Tensor& x, const Tensor& weight, const float* bias, Tensor& out);
+void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out);
+void silu_mul(const Tensor& gate, const Tensor& up, Tensor& out);
+void add(const Tensor& a, const Tensor& b, Tensor& out);
+void embedding(const Tensor& ids, const Tensor& weight, Tensor& out);
+void softmax(const Tensor& x, Tensor& out);
+void argmax(const Tensor& x, Tensor& out);
+// x [T, heads, head_dim] viewed flat.
+void rope(Tensor& x, int64_t heads, int64_t head_dim, std::span<const int32_t> positions,
+          const RopeTable& table);
+// q [T, heads, head_dim], k/v [T, kv_heads, head_dim], out [T, heads, head_dim].
+void paged_attention(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& key_pool, Tensor& value_pool,
+                     int block_size, const AttentionBatch& batch, float scale, int sliding_window,
+                     Tensor& out);
+
+}  // namespace chunkwise::runtime::cpu

@@ -1,0 +1,69 @@
+#include "runtime/ops/linear.h"
+
+#include <vector>
+
+#include "runtime/cpu/cpu_ops.h"
+#include "runtime/debug_dump.h"
+#include "runtime/ops/checks.h"
+
+namespace chunkwise::runtime {
+
+static Shape linear_output_shape(const Tensor& x, const Tensor& weight) {
+  Shape shape = x.shape();
+  shape.back() = weight.dim(0);
+  return shape;
+}
+
+static void check_linear(const Tensor& x, const Tensor& weight, const Tensor* bias) {
+  check_dtype("linear", "input", x, DType::f32);
+  check_rank("linear", "input", x, 1, 8);
+  check_float_dtype("linear", "weight", weight);
+  check_rank("linear", "weight", weight, 2, 2);
+  check_same_device("linear", "weight", weight, x.device());
+  if (x.dim(-1) != weight.dim(1))
+    fail(ErrorKind::invalid_input,
+         "linear: input {} has {} features but weight {} expects {} (weight is [out, in])",
+         to_string(x.shape()), x.dim(-1), to_string(weight.shape()), weight.dim(1));
+  if (bias) {
+    check_float_dtype("linear", "bias", *bias);
+    check_same_device("linear", "bias", *bias, x.device());
+    if (bias->rank() != 1 || bias->dim(0) != weight.dim(0))
+      fail(ErrorKind::invalid_input, "linear: bias {} must be [{}] for weight {}", to_string(bias->shape()),
+           weight.dim(0), to_string(weight.shape()));
+  }
+}
+
+void linear_into(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& out,
+                 std::string_view name) {
+  check_linear(x, weight, bias);
+  check_dtype("linear", "output", out, DType::f32);
+  Shape expected = linear_output_shape(x, weight);
+  if (out.shape() != expected)
+    fail(ErrorKind::invalid_input, "linear: output {} must be {}", to_string(out.shape()),
+         to_string(expected));
+  check_same_device("linear", "output", out, x.device());
+  int64_t k = weight.dim(1);
+  int64_t rows = k == 0 ? 0 : x.numel() / k;
+  Tensor x2 = x.reshape({rows, k});
+  Tensor out2 = out.reshape({rows, weight.dim(0)});
+  switch (x.device()) {
+    case Device::cpu: {
+      std::vector<float> bias_f32;
+      if (bias) bias_f32 = to_host_floats(*bias);
+      cpu::linear(x2, weight, bias ? bias_f32.data() : nullptr, out2);
+      break;
+    }
+    case Device::cuda:
+      fail(ErrorKind::unsupported, "linear: CUDA backend not built");
+  }
+  debug_dump(name, out);
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor* bias, std::string_view name) {
+  check_linear(x, weight, bias);
+  Tensor out = Tensor::empty(linear_output_shape(x, weight), DType::f32, x.device());
+  linear_into(x, weight, bias, out, name);
+  return out;
+}
+
+}  // namespace chunkwise::runtime
