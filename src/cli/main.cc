@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
 
   chunkwise::cli::CommandRunner run;
   chunkwise::cli::add_tokenize_command(app, run);
+  chunkwise::cli::add_inspect_command(app, run);
 
   try {
     app.parse(argc, argv);
