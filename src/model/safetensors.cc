@@ -50,6 +50,7 @@ TensorInfo parse_tensor_entry(const std::string& name, const json& entry, uint64
   if (!shape_it->is_array()) fail(ErrorKind::invalid_input, "shape: expected an array");
   uint64_t numel = 1;
   bool numel_overflows = false;
+  bool has_zero_dimension = false;
   for (const auto& dim : *shape_it) {
     const auto value = as_unsigned(dim);
     if (!value || *value > static_cast<uint64_t>(INT64_MAX)) {
@@ -57,8 +58,12 @@ TensorInfo parse_tensor_entry(const std::string& name, const json& entry, uint64
     }
     info.shape.push_back(static_cast<int64_t>(*value));
     if (__builtin_mul_overflow(numel, *value, &numel)) numel_overflows = true;
+    if (*value == 0) has_zero_dimension = true;
   }
-  if (numel == 0) numel_overflows = false;  // a zero dimension makes the product 0 whatever came before
+  if (has_zero_dimension) {  // the product is 0 whatever overflowed before
+    numel = 0;
+    numel_overflows = false;
+  }
 
   const auto offsets_it = entry.find("data_offsets");
   if (offsets_it == entry.end()) fail(ErrorKind::invalid_input, "missing \"data_offsets\"");
