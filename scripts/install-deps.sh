@@ -29,6 +29,7 @@ packages=(
   libfmt-dev                         # formatting
   libgtest-dev libgmock-dev          # unit tests
   libbenchmark-dev                   # micro-benchmarks
+  libopenblas-dev                    # BLAS baseline of the runtime op benchmark (bench/runtime)
   nodejs npm                         # reference implementations for golden tests and benchmarks
 )
 

@@ -1,0 +1,126 @@
+// linear (y = x · Wᵀ) at Llama-3.2-1B shapes (K = 2048; N = 2048 q/o proj, 8192 MLP, 128256 lm head), for
+// decode (T = 1: bandwidth bound, reported as GB/s of weights read) and prefill (T = 512: GFLOP/s), bf16 and
+// f32 weights; against OpenBLAS cblas_sgemm / cblas_sgemv on f32 weights, with the same thread count; plus
+// the machine's read bandwidth (multi-threaded sum over 1 GiB) to put the decode figures in proportion.
+//   runtime_ops_bench [--benchmark_filter=...]       threads: CHUNKWISE_THREADS (default: all cores)
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/ops/linear.h"
+#include "runtime/thread_pool.h"
+
+#ifdef CHUNKWISE_HAVE_OPENBLAS
+#include <cblas.h>
+#endif
+
+namespace chunkwise::runtime {
+namespace {
+
+constexpr int64_t kK = 2048;
+
+// Deterministic pseudo-random values in [-1, 1), cheap enough for a GiB of weights.
+void fill(float* data, size_t count, uint32_t seed) {
+  uint32_t state = seed * 2654435761u + 1;
+  for (size_t i = 0; i < count; ++i) {
+    state = state * 1664525u + 1013904223u;
+    data[i] = float(int32_t(state)) * (1.0f / 2147483648.0f);
+  }
+}
+
+Tensor random_weight(int64_t n, DType dtype) {
+  Tensor w = Tensor::empty({n, kK}, dtype);
+  std::vector<float> row(kK);
+  for (int64_t j = 0; j < n; ++j) {
+    fill(row.data(), row.size(), uint32_t(j));
+    for (int64_t i = 0; i < kK; ++i) {
+      if (dtype == DType::f32) w.data<float>()[j * kK + i] = row[size_t(i)];
+      if (dtype == DType::bf16) w.data<BFloat16>()[j * kK + i] = to_bfloat16(row[size_t(i)]);
+    }
+  }
+  return w;
+}
+
+void report(benchmark::State& state, int64_t t, int64_t n, size_t weight_bytes) {
+  double iterations = double(state.iterations());
+  state.counters["weight_GB/s"] =
+      benchmark::Counter(double(weight_bytes) * iterations / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * double(t * n * kK) * iterations / 1e9, benchmark::Counter::kIsRate);
+  state.counters["threads"] = cpu_thread_pool().num_threads();
+}
+
+void BM_linear(benchmark::State& state, DType dtype) {
+  int64_t t = state.range(0), n = state.range(1);
+  Tensor w = random_weight(n, dtype);
+  Tensor x = Tensor::empty({t, kK}, DType::f32);
+  fill(x.data<float>(), size_t(x.numel()), 7);
+  Tensor y = Tensor::empty({t, n}, DType::f32);
+  for (auto _ : state) {
+    linear_into(x, w, nullptr, y);
+    benchmark::DoNotOptimize(y.raw_data());
+  }
+  report(state, t, n, w.bytes());
+}
+
+#ifdef CHUNKWISE_HAVE_OPENBLAS
+void BM_openblas_f32(benchmark::State& state) {
+  int64_t t = state.range(0), n = state.range(1);
+  openblas_set_num_threads(cpu_thread_pool().num_threads());
+  Tensor w = random_weight(n, DType::f32);
+  Tensor x = Tensor::empty({t, kK}, DType::f32);
+  fill(x.data<float>(), size_t(x.numel()), 7);
+  Tensor y = Tensor::empty({t, n}, DType::f32);
+  for (auto _ : state) {
+    if (t == 1)
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, int(n), int(kK), 1.0f, w.data<float>(), int(kK),
+                  x.data<float>(), 1, 0.0f, y.data<float>(), 1);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(t), int(n), int(kK), 1.0f, x.data<float>(),
+                  int(kK), w.data<float>(), int(kK), 0.0f, y.data<float>(), int(n));
+    benchmark::DoNotOptimize(y.raw_data());
+  }
+  report(state, t, n, w.bytes());
+  state.SetLabel(openblas_get_corename());
+}
+#endif
+
+// Read bandwidth: threads sum disjoint slices of a 1 GiB buffer.
+void BM_memory_read(benchmark::State& state) {
+  size_t count = size_t(1) << 28;  // floats
+  Tensor buffer = Tensor::empty({int64_t(count)}, DType::f32);
+  fill(buffer.data<float>(), count, 3);
+  const float* data = buffer.data<float>();
+  std::vector<float> partial(64 * 16);
+  for (auto _ : state) {
+    cpu_thread_pool().parallel_for(int64_t(count / 4096), 1024, [&](int64_t begin, int64_t end) {
+      float sums[16] = {};
+      for (int64_t i = begin * 4096; i < end * 4096; i += 16)
+        for (int j = 0; j < 16; ++j) sums[j] += data[i + j];
+      float s = 0;
+      for (float v : sums) s += v;
+      benchmark::DoNotOptimize(s);
+    });
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(double(count * 4) * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+
+void shapes(benchmark::internal::Benchmark* b) {
+  for (int64_t t : {1, 512})
+    for (int64_t n : {2048, 8192, 128256}) b->Args({t, n});
+  b->ArgNames({"T", "N"})->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+BENCHMARK(BM_memory_read)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_linear, bf16, DType::bf16)->Apply(shapes);
+BENCHMARK_CAPTURE(BM_linear, f32, DType::f32)->Apply(shapes);
+#ifdef CHUNKWISE_HAVE_OPENBLAS
+BENCHMARK(BM_openblas_f32)->Apply(shapes);
+#endif
+
+}  // namespace
+}  // namespace chunkwise::runtime
+
+BENCHMARK_MAIN();
