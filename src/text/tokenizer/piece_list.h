@@ -27,6 +27,11 @@ class PieceList {
     if (buffer_.size() > start) ends_.push_back(static_cast<uint32_t>(buffer_.size()));
   }
 
+  // Whether piece 0 begins at the very start of the encoded input (Metaspace's prepend_scheme "first" needs
+  // it).
+  bool first_starts_input() const { return first_starts_input_; }
+  void set_first_starts_input(bool value) { first_starts_input_ = value; }
+
   size_t size() const { return ends_.size(); }
   bool empty() const { return ends_.empty(); }
   std::string_view operator[](size_t i) const {
@@ -37,6 +42,7 @@ class PieceList {
  private:
   std::string buffer_;
   std::vector<uint32_t> ends_;
+  bool first_starts_input_ = false;
 };
 
 }  // namespace chunkwise::text

@@ -1,5 +1,6 @@
 // A Hugging Face tokenizer loaded from tokenizer.json (+ tokenizer_config.json, special_tokens_map.json and
-// chat_template.jinja when loaded from a model directory). Encoding is byte-exact with Hugging Face `tokenizers`.
+// chat_template.jinja when loaded from a model directory). Encoding is byte-exact with Hugging Face
+// `tokenizers`.
 #pragma once
 
 #include <filesystem>
@@ -40,8 +41,8 @@ class Tokenizer {
   // Invalid UTF-8 in `text` is replaced by U+FFFD before encoding (as Python's errors="replace" does).
   std::vector<TokenId> encode(std::string_view text, bool add_special_tokens = true) const;
   // Encodes many texts over `threads` threads (0: all hardware threads). Results are in input order.
-  std::vector<std::vector<TokenId>> encode_batch(std::span<const std::string> texts, bool add_special_tokens = true,
-                                                 unsigned threads = 0) const;
+  std::vector<std::vector<TokenId>> encode_batch(std::span<const std::string> texts,
+                                                 bool add_special_tokens = true, unsigned threads = 0) const;
   std::string decode(std::span<const TokenId> ids, bool skip_special_tokens = false) const;
 
   std::optional<TokenId> token_to_id(std::string_view token) const;
@@ -57,8 +58,8 @@ class Tokenizer {
   friend class StreamDecoder;
 };
 
-// Incremental detokenization for streaming generation: feed ids one at a time, get the text they add. Never emits
-// half a UTF-8 character and gives the same text, concatenated, as decode() of all ids.
+// Incremental detokenization for streaming generation: feed ids one at a time, get the text they add. Never
+// emits half a UTF-8 character and gives the same text, concatenated, as decode() of all ids.
 class StreamDecoder {
  public:
   explicit StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens = false);
@@ -66,11 +67,15 @@ class StreamDecoder {
   std::string flush();  // whatever is still held back (an incomplete UTF-8 sequence becomes U+FFFD)
 
  private:
+  // Like Hugging Face's DecodeStream: a window of recent ids is decoded; the text beyond what the window
+  // decoded to at the last emission (prefix_text_) is new, once it does not end in U+FFFD.
   const Tokenizer* tokenizer_;
   bool skip_special_tokens_;
-  std::vector<TokenId> ids_;
-  size_t prefix_start_ = 0;  // ids_ before this are already fully emitted
+  std::vector<TokenId> window_;
+  size_t prefix_length_ = 0;  // ids of window_ that prefix_text_ covers
   std::string prefix_text_;
+  std::vector<TokenId> all_ids_;  // flush() checks the emitted text against decode(all_ids_)
+  std::string emitted_;
 };
 
 }  // namespace chunkwise::text

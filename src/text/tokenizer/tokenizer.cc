@@ -1,0 +1,343 @@
+#include "text/tokenizer/tokenizer.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_set>
+
+#include "common/error.h"
+#include "common/file.h"
+#include "text/tokenizer/added_vocabulary.h"
+#include "text/tokenizer/component_factory.h"
+#include "text/tokenizer/json_fields.h"
+#include "text/tokenizer/unicode_text.h"
+
+namespace chunkwise::text {
+
+struct Tokenizer::Impl {
+  std::unique_ptr<Normalizer> normalizer;
+  std::unique_ptr<PreTokenizer> pre_tokenizer;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<PostProcessor> post_processor;
+  std::unique_ptr<Decoder> decoder;
+  AddedVocabulary added;
+  std::unordered_set<TokenId> special_ids;  // ids whose token is a special added token
+  TokenizerConfig config;
+
+  void encode_text(std::string_view text, std::vector<TokenId>& ids) const;
+  void encode_normalized(std::string_view text, bool at_input_start, std::vector<TokenId>& ids) const;
+  std::optional<std::string_view> token(TokenId id) const {
+    if (const AddedToken* added_token = added.find(id)) return added_token->content;
+    return model->id_to_token(id);
+  }
+};
+
+namespace {
+
+template <typename Make>
+auto optional_component(const nlohmann::json& root, const char* key, Make make)
+    -> decltype(make(std::declval<const nlohmann::json&>())) {
+  const auto it = root.find(key);
+  if (it == root.end() || it->is_null()) return nullptr;
+  return with_context(key, [&] { return make(*it); });
+}
+
+nlohmann::json parse_json(std::string_view text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::invalid_input, "malformed JSON: {}", e.what());
+  }
+}
+
+// A special token entry of tokenizer_config.json / special_tokens_map.json: "text" or {"content": "text",
+// ...}.
+std::optional<std::string> token_entry(const nlohmann::json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_object()) return with_context(key, [&] { return string_field(*it, "content"); });
+  fail(ErrorKind::invalid_input, "{}: expected a string or an object with \"content\"", key);
+}
+
+void read_tokenizer_config(const nlohmann::json& json, TokenizerConfig& config) {
+  if (!json.is_object()) fail(ErrorKind::invalid_input, "expected an object");
+  for (auto [key, field] :
+       {std::pair{"bos_token", &config.bos_token}, std::pair{"eos_token", &config.eos_token},
+        std::pair{"pad_token", &config.pad_token}, std::pair{"unk_token", &config.unk_token}})
+    if (auto value = token_entry(json, key)) *field = std::move(value);
+  if (json.contains("add_bos_token") && json["add_bos_token"].is_boolean())
+    config.add_bos_token = json["add_bos_token"].get<bool>();
+  if (json.contains("add_eos_token") && json["add_eos_token"].is_boolean())
+    config.add_eos_token = json["add_eos_token"].get<bool>();
+  if (const auto it = json.find("model_max_length"); it != json.end() && it->is_number()) {
+    // Configs without a limit write a huge float (1e30); keep 0 ("not given") for anything beyond size_t.
+    const double value = it->get<double>();
+    if (value > 0 && value < 1e18) config.model_max_length = static_cast<size_t>(value);
+  }
+  if (const auto it = json.find("chat_template"); it != json.end() && !it->is_null()) {
+    if (it->is_string()) {
+      config.chat_template = it->get<std::string>();
+    } else if (it->is_array()) {
+      for (const auto& entry : *it)
+        if (entry.is_object() && entry.value("name", "") == "default")
+          config.chat_template =
+              with_context("chat_template", [&] { return string_field(entry, "template"); });
+    } else {
+      fail(ErrorKind::invalid_input, "chat_template: expected a string or a list of {{name, template}}");
+    }
+  }
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
+Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
+Tokenizer::~Tokenizer() = default;
+
+Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, TokenizerConfig config) {
+  const nlohmann::json root = parse_json(tokenizer_json);
+  if (!root.is_object()) fail(ErrorKind::invalid_input, "expected a JSON object at the top level");
+  auto impl = std::make_unique<Impl>();
+  impl->config = std::move(config);
+  impl->normalizer = optional_component(root, "normalizer", [](const auto& j) { return make_normalizer(j); });
+
+  // Raw-byte encoding when a ByteLevel pre-tokenizer ends the chain and the BPE model needs nothing else of
+  // the alphabet (see ByteLevelMode).
+  ByteLevelMode mode;
+  const auto& model_spec =
+      with_context("model", [&]() -> const nlohmann::json& { return require_field(root, "model"); });
+  if (root.contains("pre_tokenizer") && ends_with_byte_level(root["pre_tokenizer"]) &&
+      model_spec.is_object() && model_spec.value("type", "") == "BPE") {
+    auto empty = [&](const char* key) {
+      const auto it = model_spec.find(key);
+      return it == model_spec.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty());
+    };
+    mode.raw_bytes = empty("continuing_subword_prefix") && empty("end_of_word_suffix") &&
+                     !model_spec.value("byte_fallback", false);
+  }
+  impl->pre_tokenizer =
+      optional_component(root, "pre_tokenizer", [&](const auto& j) { return make_pre_tokenizer(j, mode); });
+  impl->model = with_context("model", [&] { return make_model(model_spec, mode); });
+  impl->post_processor =
+      optional_component(root, "post_processor", [](const auto& j) { return make_post_processor(j); });
+  impl->decoder = optional_component(root, "decoder", [](const auto& j) { return make_decoder(j); });
+
+  std::vector<AddedToken> added;
+  if (const auto it = root.find("added_tokens"); it != root.end())
+    added = with_context("added_tokens", [&] { return AddedVocabulary::parse(*it); });
+  for (const AddedToken& token : added) {
+    if (!token.special) continue;
+    impl->special_ids.insert(token.id);
+    if (const auto id = impl->model->token_to_id(token.content)) impl->special_ids.insert(*id);
+  }
+  impl->added = AddedVocabulary(std::move(added), impl->normalizer.get());
+  return Tokenizer(std::move(impl));
+}
+
+Tokenizer Tokenizer::load(const std::filesystem::path& path) {
+  return with_context(fmt::format("loading tokenizer from {}", path.string()), [&] {
+    std::error_code error;
+    if (!std::filesystem::is_directory(path, error)) return from_json(read_file(path));
+    TokenizerConfig config;
+    const auto config_path = path / "tokenizer_config.json";
+    if (std::filesystem::exists(config_path, error))
+      with_context("tokenizer_config.json",
+                   [&] { read_tokenizer_config(parse_json(read_file(config_path)), config); });
+    const auto map_path = path / "special_tokens_map.json";
+    if (std::filesystem::exists(map_path, error)) {
+      with_context("special_tokens_map.json", [&] {
+        const nlohmann::json map = parse_json(read_file(map_path));
+        if (!map.is_object()) fail(ErrorKind::invalid_input, "expected an object");
+        for (auto [key, field] :
+             {std::pair{"bos_token", &config.bos_token}, std::pair{"eos_token", &config.eos_token},
+              std::pair{"pad_token", &config.pad_token}, std::pair{"unk_token", &config.unk_token}})
+          if (auto value = token_entry(map, key)) *field = std::move(value);
+      });
+    }
+    const auto template_path = path / "chat_template.jinja";
+    if (std::filesystem::exists(template_path, error)) config.chat_template = read_file(template_path);
+    const auto json_path = path / "tokenizer.json";
+    return with_context("tokenizer.json", [&] { return from_json(read_file(json_path), std::move(config)); });
+  });
+}
+
+void Tokenizer::Impl::encode_normalized(std::string_view text, bool at_input_start,
+                                        std::vector<TokenId>& ids) const {
+  if (text.empty()) return;
+  if (!pre_tokenizer) {
+    model->encode_piece(text, ids);
+    return;
+  }
+  thread_local PieceList input;
+  thread_local PieceList pieces;
+  input.clear();
+  input.add(text);
+  input.set_first_starts_input(at_input_start);
+  pre_tokenizer->pre_tokenize(input, pieces);
+  for (size_t i = 0; i < pieces.size(); ++i) model->encode_piece(pieces[i], ids);
+}
+
+void Tokenizer::Impl::encode_text(std::string_view text, std::vector<TokenId>& ids) const {
+  thread_local std::vector<TextSegment> raw_segments;
+  thread_local std::vector<TextSegment> normalized_segments;
+  thread_local std::string normalized;
+  if (added.empty()) {
+    raw_segments.assign(1, TextSegment{0, static_cast<uint32_t>(text.size()), -1});
+  } else {
+    added.split(text, false, raw_segments);
+  }
+  for (const TextSegment& segment : raw_segments) {
+    if (segment.id >= 0) {
+      ids.push_back(segment.id);
+      continue;
+    }
+    const std::string_view part = text.substr(segment.start, segment.end - segment.start);
+    std::string_view input = part;
+    if (normalizer) {
+      normalized.assign(part);
+      normalizer->normalize(normalized);
+      input = normalized;
+    }
+    const bool at_start = segment.start == 0;
+    if (!added.has_normalized()) {
+      encode_normalized(input, at_start, ids);
+      continue;
+    }
+    added.split(input, true, normalized_segments);
+    for (const TextSegment& sub : normalized_segments) {
+      if (sub.id >= 0) {
+        ids.push_back(sub.id);
+      } else {
+        encode_normalized(input.substr(sub.start, sub.end - sub.start), at_start && sub.start == 0, ids);
+      }
+    }
+  }
+}
+
+std::vector<TokenId> Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
+  std::string repaired;
+  if (replace_invalid_utf8(text, repaired)) text = repaired;
+  std::vector<TokenId> ids;
+  ids.reserve(text.size() / 3 + 4);
+  impl_->encode_text(text, ids);
+  if (impl_->post_processor) impl_->post_processor->process(ids, nullptr, add_special_tokens);
+  return ids;
+}
+
+std::vector<std::vector<TokenId>> Tokenizer::encode_batch(std::span<const std::string> texts,
+                                                          bool add_special_tokens, unsigned threads) const {
+  std::vector<std::vector<TokenId>> results(texts.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, texts.size()));
+  if (threads <= 1) {
+    for (size_t i = 0; i < texts.size(); ++i) results[i] = encode(texts[i], add_special_tokens);
+    return results;
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    try {
+      for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < texts.size();)
+        results[i] = encode(texts[i], add_special_tokens);
+    } catch (...) {
+      if (!failed.exchange(true)) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  if (error) std::rethrow_exception(error);
+  return results;
+}
+
+std::string Tokenizer::decode(std::span<const TokenId> ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (const TokenId id : ids) {
+    if (skip_special_tokens && impl_->special_ids.contains(id)) continue;
+    if (const auto token = impl_->token(id)) tokens.emplace_back(*token);
+  }
+  std::string text;
+  if (impl_->decoder) {
+    impl_->decoder->decode_chain(tokens);
+    for (const std::string& token : tokens) text += token;
+  } else {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (i > 0) text.push_back(' ');
+      text += tokens[i];
+    }
+  }
+  return text;
+}
+
+std::optional<TokenId> Tokenizer::token_to_id(std::string_view token) const {
+  if (const auto id = impl_->added.token_to_id(token)) return id;
+  return impl_->model->token_to_id(token);
+}
+
+std::optional<std::string> Tokenizer::id_to_token(TokenId id) const {
+  if (const auto token = impl_->token(id)) return std::string(*token);
+  return std::nullopt;
+}
+
+bool Tokenizer::is_special(TokenId id) const {
+  return impl_->special_ids.contains(id);
+}
+
+size_t Tokenizer::vocab_size() const {
+  size_t size = impl_->model->vocab_size();
+  std::unordered_set<std::string_view> extra;
+  for (const AddedToken& token : impl_->added.tokens())
+    if (!impl_->model->token_to_id(token.content)) extra.insert(token.content);
+  return size + extra.size();
+}
+
+const TokenizerConfig& Tokenizer::config() const {
+  return impl_->config;
+}
+
+StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens)
+    : tokenizer_(&tokenizer), skip_special_tokens_(skip_special_tokens) {}
+
+std::string StreamDecoder::step(TokenId id) {
+  all_ids_.push_back(id);
+  if (prefix_text_.empty() && !window_.empty()) {
+    std::string prefix = tokenizer_->decode(window_, skip_special_tokens_);
+    if (!prefix.ends_with("\xEF\xBF\xBD")) {
+      prefix_text_ = std::move(prefix);
+      prefix_length_ = window_.size();
+    }
+  }
+  window_.push_back(id);
+  std::string text = tokenizer_->decode(window_, skip_special_tokens_);
+  if (text.size() <= prefix_text_.size() || text.ends_with("\xEF\xBF\xBD") || !text.starts_with(prefix_text_))
+    return {};
+  std::string fresh = text.substr(prefix_text_.size());
+  const size_t new_prefix_length = window_.size() - prefix_length_;
+  window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(prefix_length_));
+  prefix_text_ = tokenizer_->decode(window_, skip_special_tokens_);
+  prefix_length_ = new_prefix_length;
+  emitted_ += fresh;
+  return fresh;
+}
+
+std::string StreamDecoder::flush() {
+  const std::string full = tokenizer_->decode(all_ids_, skip_special_tokens_);
+  std::string rest;
+  if (full.starts_with(emitted_)) rest = full.substr(emitted_.size());
+  window_.clear();
+  prefix_text_.clear();
+  prefix_length_ = 0;
+  all_ids_.clear();
+  emitted_.clear();
+  return rest;
+}
+
+}  // namespace chunkwise::text
