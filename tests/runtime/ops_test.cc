@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
 #include "runtime/ops/add.h"
 #include "runtime/ops/argmax.h"
@@ -34,6 +35,8 @@ struct LinearCase {
   bool bias;
 };
 
+void check_linear_cases(Device device);
+
 std::vector<double> reference_linear(const std::vector<float>& x, const std::vector<float>& w,
                                      const std::vector<float>* bias, int64_t rows, int64_t n, int64_t k) {
   std::vector<double> y(size_t(rows * n));
@@ -47,8 +50,18 @@ std::vector<double> reference_linear(const std::vector<float>& x, const std::vec
 }
 
 TEST_P(Ops, LinearMatchesReferenceForEveryPathAndDtype) {
-  // Row counts hit the GEMV path (< 8) and the GEMM path with full and partial 6-row tiles; N and K hit full
-  // and partial 16-column strips, 128-column blocks, 256-long K blocks and the scalar K tail.
+  for (cpu::CpuIsa isa : {cpu::CpuIsa::avx512, cpu::CpuIsa::avx2, cpu::CpuIsa::scalar}) {
+    if (device() != Device::cpu && isa != cpu::CpuIsa::avx512) continue;
+    SCOPED_TRACE(testing::Message() << "CPU kernels up to " << int(cpu::limit_linear_isa(isa)));
+    check_linear_cases(device());
+  }
+  cpu::limit_linear_isa(cpu::CpuIsa::avx512);
+}
+
+void check_linear_cases(Device device) {
+  // Row counts hit the GEMV path (< 8) and the GEMM path with full and partial row tiles (6 AVX2, 12
+  // AVX-512); N and K hit full and partial column strips (16, 32), 128-column blocks, 256-long K blocks, the
+  // K tails.
   std::vector<LinearCase> cases = {
       {1, 64, 64, DType::f32, false},   {1, 67, 35, DType::bf16, true},    {3, 130, 300, DType::f16, false},
       {7, 33, 17, DType::bf16, false},  {8, 16, 16, DType::f32, true},     {13, 131, 513, DType::bf16, true},
@@ -60,9 +73,9 @@ TEST_P(Ops, LinearMatchesReferenceForEveryPathAndDtype) {
     auto x = random_floats(size_t(c.rows * c.k), 1);
     std::vector<float> w_rounded, bias_values = random_floats(size_t(c.n), 3);
     Tensor w =
-        float_tensor(random_floats(size_t(c.n * c.k), 2), {c.n, c.k}, c.weight_dtype, device(), &w_rounded);
-    Tensor bias = f32_tensor(bias_values, {c.n}, device());
-    Tensor y = linear(f32_tensor(x, {c.rows, c.k}, device()), w, c.bias ? &bias : nullptr);
+        float_tensor(random_floats(size_t(c.n * c.k), 2), {c.n, c.k}, c.weight_dtype, device, &w_rounded);
+    Tensor bias = f32_tensor(bias_values, {c.n}, device);
+    Tensor y = linear(f32_tensor(x, {c.rows, c.k}, device), w, c.bias ? &bias : nullptr);
     ASSERT_EQ(y.shape(), (Shape{c.rows, c.n}));
     // f32 accumulation of k products of magnitude <= 1: error grows ~ sqrt(k) * 2^-24; 1e-5 * k bounds it.
     EXPECT_TRUE(all_close(to_host_floats(y),

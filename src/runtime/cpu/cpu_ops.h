@@ -10,7 +10,11 @@
 
 namespace chunkwise::runtime::cpu {
 
-// x [T, K] f32, weight [N, K], bias [N] f32 or null, out [T, N] f32.
+// x [T, K] f32, weight [N, K], bias [N] f32 or null, out [T, N] f32. Uses the widest SIMD the CPU has,
+// up to the limit set by limit_linear_isa (for tests and benchmarks of each kernel; returns the ISA now
+// used).
+enum class CpuIsa { scalar, avx2, avx512 };
+CpuIsa limit_linear_isa(CpuIsa limit);
 void linear(const Tensor& x, const Tensor& weight, const float* bias, Tensor& out);
 void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out);
 void silu_mul(const Tensor& gate, const Tensor& up, Tensor& out);

@@ -1,38 +1,51 @@
 // y[T, N] = x[T, K] · W[N, K]ᵀ (+ bias) with W in f32, f16 or bf16.
 //  - Few rows (decode): GEMV-style, 4 weight rows at a time against every input row, each weight row read
 //    from memory once and converted in registers; threads split N. Bandwidth bound.
-//  - Many rows (prefill): blocked GEMM. Per thread, a block of NC output columns and KC inputs of W is
-//    converted and packed into [NC/16][KC][16] f32 panels, then a 6x16 register-tile micro-kernel runs over
-//    all rows. Compute bound.
-// AVX2 + FMA + F16C kernels are chosen at run time; a scalar loop covers other CPUs.
+//  - Many rows (prefill): blocked GEMM. Per thread, a block of kNC output columns and kKC inputs of W is
+//    converted and packed into f32 column strips, the inputs into row tiles, and a register-tile
+//    micro-kernel (6x16 AVX2, 12x32 AVX-512) runs over all rows. Compute bound.
+// The widest kernels the CPU has are chosen at run time; a scalar loop covers CPUs without AVX2/FMA/F16C.
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/thread_pool.h"
 
 #define CHUNKWISE_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define CHUNKWISE_AVX512 __attribute__((target("avx512f,avx2,fma,f16c")))
 
 namespace chunkwise::runtime::cpu {
 
 namespace {
 
 constexpr int64_t gemv_max_rows = 8;  // below this many input rows, the GEMV path (no packing)
-constexpr int64_t kMR = 6;            // micro-kernel rows
-constexpr int64_t kNR = 16;           // micro-kernel columns (2 AVX vectors)
-constexpr int64_t kKC = 256;          // K block: a 16-column panel strip is 16 KiB
-constexpr int64_t kNC = 128;          // N block per task: a panel is 128 KiB (L2)
+constexpr int64_t kKC = 256;          // K block of the GEMM
+constexpr int64_t kNC = 128;          // N block per task: a packed f32 panel of kNC x kKC is 128 KiB (L2)
 
-bool has_avx2() {
-  static const bool has =
-      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-  return has;
+CpuIsa detected_isa() {
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c"))
+    return CpuIsa::scalar;
+  return __builtin_cpu_supports("avx512f") ? CpuIsa::avx512 : CpuIsa::avx2;
 }
 
-// ---- scalar fallback
-// -------------------------------------------------------------------------------------------
+std::atomic<CpuIsa> isa_limit{CpuIsa::avx512};
+
+CpuIsa usable_isa() {
+  static const CpuIsa detected = detected_isa();
+  return std::min(detected, isa_limit.load());
+}
+
+bool has_avx2() {
+  return usable_isa() >= CpuIsa::avx2;
+}
+bool has_avx512() {
+  return usable_isa() >= CpuIsa::avx512;
+}
+
+// ---- scalar fallback --------------------------------------------------------------------------------------
 
 template <typename W>
 void linear_scalar(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n,
@@ -134,103 +147,160 @@ CHUNKWISE_AVX2 void gemv_avx2(const float* x, const W* w, const float* bias, flo
   }
 }
 
-// Packs W[n0 + 16 s + c, k0 + i] (c < 16, i < kc) as f32 at panel[(s * kc + i) * 16 + c]; rows past n are 0.
-template <typename W>
-CHUNKWISE_AVX2 void pack_panel(const W* w, int64_t n, int64_t k, int64_t n0, int64_t nc, int64_t k0,
-                               int64_t kc, float* panel) {
-  int64_t strips = (nc + kNR - 1) / kNR;
+// Packs W[n0 + NR s + c, k0 + i] (c < NR, i < kc) as f32 at panel[(s * kc + i) * NR + c]; rows past the block
+// are 0. Converting here costs N·K per call, amortized over all input rows.
+template <int64_t NR, typename W>
+CHUNKWISE_AVX2 void pack_weights(const W* w, int64_t k, int64_t n0, int64_t nc, int64_t k0, int64_t kc,
+                                 float* panel) {
+  int64_t strips = (nc + NR - 1) / NR;
   for (int64_t s = 0; s < strips; ++s) {
-    float* strip = panel + s * kc * kNR;
-    for (int64_t c = 0; c < kNR; ++c) {
-      int64_t row = n0 + s * kNR + c;
-      if (row >= n || s * kNR + c >= nc) {
-        for (int64_t i = 0; i < kc; ++i) strip[i * kNR + c] = 0.0f;
+    float* strip = panel + s * kc * NR;
+    for (int64_t c = 0; c < NR; ++c) {
+      if (s * NR + c >= nc) {
+        for (int64_t i = 0; i < kc; ++i) strip[i * NR + c] = 0.0f;
         continue;
       }
-      const W* source = w + row * k + k0;
+      const W* source = w + (n0 + s * NR + c) * k + k0;
       int64_t i = 0;
       for (; i + 8 <= kc; i += 8) {
         alignas(32) float converted[8];
         _mm256_store_ps(converted, load8(source + i));
-        for (int e = 0; e < 8; ++e) strip[(i + e) * kNR + c] = converted[e];
+        for (int e = 0; e < 8; ++e) strip[(i + e) * NR + c] = converted[e];
       }
-      for (; i < kc; ++i) strip[i * kNR + c] = to_float(source[i]);
+      for (; i < kc; ++i) strip[i * NR + c] = to_float(source[i]);
     }
   }
 }
 
-// C[M x 16] (=|+=) A[M x kc] · B[kc x 16]; A rows lda apart, B a packed strip, C rows ldc apart, `columns` <=
-// 16 of them stored. First K block: C = product + bias; later blocks: C += product.
-template <int M>
-CHUNKWISE_AVX2 void micro_kernel(const float* a, int64_t lda, const float* b, int64_t kc, float* c,
-                                 int64_t ldc, int64_t columns, bool accumulate, const float* bias) {
-  __m256 lo[M], hi[M];
-#pragma GCC unroll 6
-  for (int m = 0; m < M; ++m) lo[m] = hi[m] = _mm256_setzero_ps();
-  for (int64_t i = 0; i < kc; ++i) {
-    __m256 b0 = _mm256_load_ps(b + i * kNR);
-    __m256 b1 = _mm256_load_ps(b + i * kNR + 8);
-#pragma GCC unroll 6
-    for (int m = 0; m < M; ++m) {
-      __m256 av = _mm256_broadcast_ss(a + m * lda + i);
-      lo[m] = _mm256_fmadd_ps(av, b0, lo[m]);
-      hi[m] = _mm256_fmadd_ps(av, b1, hi[m]);
+// Packs x[m0 + m, k0 + i] (m < MR, i < kc) at a[i * MR + m]; rows past `rows` are 0.
+template <int64_t MR>
+void pack_inputs(const float* x, int64_t k, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* a) {
+  for (int64_t m = 0; m < MR; ++m) {
+    if (m0 + m >= rows) {
+      for (int64_t i = 0; i < kc; ++i) a[i * MR + m] = 0.0f;
+      continue;
     }
+    const float* source = x + (m0 + m) * k + k0;
+    for (int64_t i = 0; i < kc; ++i) a[i * MR + m] = source[i];
   }
-  if (columns == kNR) {
-    __m256 bias_lo = _mm256_setzero_ps(), bias_hi = _mm256_setzero_ps();
-    if (!accumulate && bias) {
-      bias_lo = _mm256_loadu_ps(bias);
-      bias_hi = _mm256_loadu_ps(bias + 8);
-    }
-#pragma GCC unroll 6
-    for (int m = 0; m < M; ++m) {
-      float* row = c + m * ldc;
-      __m256 base_lo = accumulate ? _mm256_loadu_ps(row) : bias_lo;
-      __m256 base_hi = accumulate ? _mm256_loadu_ps(row + 8) : bias_hi;
-      _mm256_storeu_ps(row, _mm256_add_ps(base_lo, lo[m]));
-      _mm256_storeu_ps(row + 8, _mm256_add_ps(base_hi, hi[m]));
-    }
-    return;
-  }
-  for (int m = 0; m < M; ++m) {
-    alignas(32) float tile[kNR];
-    _mm256_store_ps(tile, lo[m]);
-    _mm256_store_ps(tile + 8, hi[m]);
+}
+
+// Writes an MR x NR tile of results to C (rows x columns of it valid): C = tile + bias on the first K block,
+// C += tile on later ones.
+template <int64_t MR, int64_t NR>
+void store_tile(const float* tile, float* c, int64_t ldc, int64_t rows, int64_t columns, bool accumulate,
+                const float* bias) {
+  for (int64_t m = 0; m < rows; ++m) {
     float* row = c + m * ldc;
-    for (int64_t j = 0; j < columns; ++j) row[j] = (accumulate ? row[j] : (bias ? bias[j] : 0.0f)) + tile[j];
+    const float* t = tile + m * NR;
+    if (accumulate) {
+      for (int64_t j = 0; j < columns; ++j) row[j] += t[j];
+    } else if (bias) {
+      for (int64_t j = 0; j < columns; ++j) row[j] = bias[j] + t[j];
+    } else {
+      for (int64_t j = 0; j < columns; ++j) row[j] = t[j];
+    }
   }
 }
 
-using MicroKernel = void (*)(const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t, bool,
-                             const float*);
-constexpr MicroKernel micro_kernels[kMR + 1] = {nullptr,         micro_kernel<1>, micro_kernel<2>,
-                                                micro_kernel<3>, micro_kernel<4>, micro_kernel<5>,
-                                                micro_kernel<6>};
+// 6 x 16 tile, AVX2: 12 accumulators, A and B packed.
+struct Avx2Tile {
+  static constexpr int64_t rows = 6, columns = 16;
+  CHUNKWISE_AVX2 static void multiply(const float* a, const float* b, int64_t kc, float* c, int64_t ldc,
+                                      int64_t valid_rows, int64_t valid_columns, bool accumulate,
+                                      const float* bias) {
+    __m256 lo[rows], hi[rows];
+#pragma GCC unroll 6
+    for (int m = 0; m < rows; ++m) lo[m] = hi[m] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < kc; ++i) {
+      __m256 b0 = _mm256_load_ps(b + i * columns);
+      __m256 b1 = _mm256_load_ps(b + i * columns + 8);
+#pragma GCC unroll 6
+      for (int m = 0; m < rows; ++m) {
+        __m256 av = _mm256_broadcast_ss(a + i * rows + m);
+        lo[m] = _mm256_fmadd_ps(av, b0, lo[m]);
+        hi[m] = _mm256_fmadd_ps(av, b1, hi[m]);
+      }
+    }
+    alignas(64) float tile[rows * columns];
+#pragma GCC unroll 6
+    for (int m = 0; m < rows; ++m) {
+      _mm256_store_ps(tile + m * columns, lo[m]);
+      _mm256_store_ps(tile + m * columns + 8, hi[m]);
+    }
+    store_tile<rows, columns>(tile, c, ldc, valid_rows, valid_columns, accumulate, bias);
+  }
+};
 
-template <typename W>
-CHUNKWISE_AVX2 void gemm_block_avx2(const float* x, const W* w, const float* bias, float* y, int64_t rows,
-                                    int64_t n, int64_t k, int64_t n0, float* panel) {
+// 12 x 32 tile, AVX-512: 24 accumulators.
+struct Avx512Tile {
+  static constexpr int64_t rows = 12, columns = 32;
+  CHUNKWISE_AVX512 static void multiply(const float* a, const float* b, int64_t kc, float* c, int64_t ldc,
+                                        int64_t valid_rows, int64_t valid_columns, bool accumulate,
+                                        const float* bias) {
+    __m512 lo[rows], hi[rows];
+#pragma GCC unroll 12
+    for (int m = 0; m < rows; ++m) lo[m] = hi[m] = _mm512_setzero_ps();
+    for (int64_t i = 0; i < kc; ++i) {
+      __m512 b0 = _mm512_load_ps(b + i * columns);
+      __m512 b1 = _mm512_load_ps(b + i * columns + 16);
+#pragma GCC unroll 12
+      for (int m = 0; m < rows; ++m) {
+        __m512 av = _mm512_set1_ps(a[i * rows + m]);
+        lo[m] = _mm512_fmadd_ps(av, b0, lo[m]);
+        hi[m] = _mm512_fmadd_ps(av, b1, hi[m]);
+      }
+    }
+    alignas(64) float tile[rows * columns];
+#pragma GCC unroll 12
+    for (int m = 0; m < rows; ++m) {
+      _mm512_store_ps(tile + m * columns, lo[m]);
+      _mm512_store_ps(tile + m * columns + 16, hi[m]);
+    }
+    store_tile<rows, columns>(tile, c, ldc, valid_rows, valid_columns, accumulate, bias);
+  }
+};
+
+// Output columns [n0, n0 + kNC) for all rows.
+template <typename Tile, typename W>
+void gemm_block(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k,
+                int64_t n0, float* panel, float* packed_inputs) {
+  constexpr int64_t MR = Tile::rows, NR = Tile::columns;
   int64_t nc = std::min(kNC, n - n0);
-  int64_t strips = (nc + kNR - 1) / kNR;
+  int64_t strips = (nc + NR - 1) / NR;
   for (int64_t k0 = 0; k0 < k; k0 += kKC) {
     int64_t kc = std::min(kKC, k - k0);
-    pack_panel(w, n, k, n0, nc, k0, kc, panel);
-    for (int64_t m0 = 0; m0 < rows; m0 += kMR) {
-      int64_t mr = std::min(kMR, rows - m0);
+    pack_weights<NR>(w, k, n0, nc, k0, kc, panel);
+    for (int64_t m0 = 0; m0 < rows; m0 += MR) {
+      pack_inputs<MR>(x, k, m0, rows, k0, kc, packed_inputs);
       for (int64_t s = 0; s < strips; ++s) {
-        int64_t column = n0 + s * kNR;
-        micro_kernels[mr](x + m0 * k + k0, k, panel + s * kc * kNR, kc, y + m0 * n + column, n,
-                          std::min(kNR, n - column), k0 > 0, bias ? bias + column : nullptr);
+        int64_t column = n0 + s * NR;
+        Tile::multiply(packed_inputs, panel + s * kc * NR, kc, y + m0 * n + column, n,
+                       std::min(MR, rows - m0), std::min(NR, n0 + nc - column), k0 > 0,
+                       bias ? bias + column : nullptr);
       }
     }
   }
+}
+
+template <typename Tile, typename W>
+void gemm(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k) {
+  int64_t blocks = (n + kNC - 1) / kNC;
+  cpu_thread_pool().parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
+    // 64-byte aligned scratch: the weight panel (kNC x kKC) and an input tile (MR x kKC).
+    thread_local std::vector<float> storage;
+    storage.resize(size_t(kNC * kKC + Tile::rows * kKC + 16));
+    float* panel =
+        reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
+    float* packed_inputs = panel + kNC * kKC;
+    for (int64_t b = begin; b < end; ++b)
+      gemm_block<Tile>(x, w, bias, y, rows, n, k, b * kNC, panel, packed_inputs);
+  });
 }
 
 template <typename W>
 void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n,
                  int64_t k) {
-  ThreadPool& pool = cpu_thread_pool();
   if (k == 0) {
     for (int64_t t = 0; t < rows; ++t)
       for (int64_t j = 0; j < n; ++j) y[t * n + j] = bias ? bias[j] : 0.0f;
@@ -239,22 +309,23 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
   if (rows < gemv_max_rows) {
     // Chunks of >= 64 output rows (whole groups of 4), so that each thread streams long runs of W.
     int64_t groups = (n + 3) / 4;
-    pool.parallel_for(groups, 16, [&](int64_t begin, int64_t end) {
+    cpu_thread_pool().parallel_for(groups, 16, [&](int64_t begin, int64_t end) {
       gemv_avx2(x, w, bias, y, rows, n, k, begin * 4, std::min(n, end * 4));
     });
     return;
   }
-  int64_t blocks = (n + kNC - 1) / kNC;
-  pool.parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
-    thread_local std::vector<float, std::allocator<float>> storage;
-    storage.resize(size_t(kNC * kKC + 16));
-    float* panel =
-        reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
-    for (int64_t b = begin; b < end; ++b) gemm_block_avx2(x, w, bias, y, rows, n, k, b * kNC, panel);
-  });
+  if (has_avx512())
+    gemm<Avx512Tile>(x, w, bias, y, rows, n, k);
+  else
+    gemm<Avx2Tile>(x, w, bias, y, rows, n, k);
 }
 
 }  // namespace
+
+CpuIsa limit_linear_isa(CpuIsa limit) {
+  isa_limit = limit;
+  return usable_isa();
+}
 
 void linear(const Tensor& x, const Tensor& weight, const float* bias, Tensor& out) {
   int64_t rows = x.dim(0);
