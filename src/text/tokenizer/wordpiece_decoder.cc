@@ -41,7 +41,11 @@ class WordPieceDecoder final : public Decoder {
         if (token.starts_with(prefix_)) {
           token.erase(0, prefix_.size());
         } else {
-          token.insert(0, " ");
+          std::string spaced;
+          spaced.reserve(token.size() + 1);
+          spaced.push_back(' ');
+          spaced += token;
+          token = std::move(spaced);
         }
       }
       if (cleanup_) cleanup(token);

@@ -119,9 +119,9 @@ std::unique_ptr<Model> make_wordpiece_model(const nlohmann::json& spec) {
     options.continuing_subword_prefix = it->get<std::string>();
   }
   if (const auto it = spec.find("max_input_chars_per_word"); it != spec.end() && !it->is_null()) {
-    if (!it->is_number_unsigned())
+    if (!it->is_number_integer() || it->get<int64_t>() < 0)
       fail(ErrorKind::invalid_input, "WordPiece: max_input_chars_per_word: expected a non-negative integer");
-    options.max_input_chars_per_word = it->get<size_t>();
+    options.max_input_chars_per_word = static_cast<size_t>(it->get<int64_t>());
   }
   const auto vocab_json = spec.find("vocab");
   if (vocab_json == spec.end() || !vocab_json->is_object())
