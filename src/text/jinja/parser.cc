@@ -426,7 +426,7 @@ class Parser {
       const Token& t = peek();
       if (t.kind == TokenKind::end) {
         if (ends.size() != 0)
-          fail_at(t.location, "unexpected end of template, expected '{{% {} %}}'", *ends.begin());
+          fail_at(t.location, "unexpected end of template, expected '{{% {} %}}'", *(ends.end() - 1));
         return body;
       }
       if (t.kind == TokenKind::text) {

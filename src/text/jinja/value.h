@@ -24,28 +24,8 @@ struct Undefined {
 
 using List = std::vector<Value>;
 
-// A string-keyed map that remembers insertion order, like a Python dict.
-class Dict {
- public:
-  const Value* find(std::string_view key) const;
-  Value* find(std::string_view key);
-  void set(const std::string& key, Value value);
-  bool erase(std::string_view key);
-  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  void clear();
-
- private:
-  std::vector<std::pair<std::string, Value>> entries_;
-  std::map<std::string, std::size_t, std::less<>> index_;
-};
-
-// A `namespace(...)` object: attributes that may be assigned from inner scopes.
-struct Namespace {
-  Dict attributes;
-};
-
+class Dict;
+struct Namespace;
 struct CallArgs;
 class Interpreter;
 
@@ -113,6 +93,28 @@ class Value {
 
  private:
   Storage v_;
+};
+
+// A string-keyed map that remembers insertion order, like a Python dict.
+class Dict {
+ public:
+  const Value* find(std::string_view key) const;
+  Value* find(std::string_view key);
+  void set(const std::string& key, Value value);
+  bool erase(std::string_view key);
+  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  void clear();
+
+ private:
+  std::vector<std::pair<std::string, Value>> entries_;
+  std::map<std::string, std::size_t, std::less<>> index_;
+};
+
+// A `namespace(...)` object: attributes that may be assigned from inner scopes.
+struct Namespace {
+  Dict attributes;
 };
 
 // Containers made while a render runs are registered in the current render's heap (see heap.h), which

@@ -57,6 +57,7 @@ void append_str(std::string& out, const Value& v, int depth) {
 void append_repr(std::string& out, const Value& v, int depth) {
   check_depth(depth);
   if (v.is_undefined()) {
+    if (depth > 0) out += "Undefined";  // inside a container, like Python's repr(Undefined)
   } else if (v.is_none()) {
     out += "None";
   } else if (v.is_bool()) {
