@@ -3,11 +3,12 @@
 // Hugging Face's own `tokenizers` (Rust core, Node binding), and their goldens over the shared corpora:
 //   tests/data/tokenizers/{bert-uncased,bert-cased,synthetic-bpe-nfkc,synthetic-metaspace}/tokenizer.json
 //   tests/data/golden/tokenizer/<name>.jsonl   one line per corpus line:
-//     {"text", "ids" (no special tokens), "ids_special" (with), "decoded" (decode(ids_special)),
+//     {"text" (or "base64" for bytes that are not UTF-8), "ids" (no special tokens), "ids_special" (with), "decoded" (decode(ids_special)),
 //      "decoded_skip_special" (decode(ids_special, skip_special_tokens))}
 // Every tokenizer.json is written by the binding's save(), so it is exactly what Hugging Face writes and loads.
 // The WordPiece vocabularies are derived deterministically from the Llama-2 vocabulary (its word-initial pieces
-// become words, its other pieces "##" continuations, in Llama-2's merge order) plus the characters of the corpora.
+// become words, its other pieces "##" continuations, in Llama-2's merge order) plus the characters of
+// tests/data/corpus/bert_extra.jsonl.
 // Usage: node scripts/gen_bert_fixture.mjs   (needs scripts/install-deps.sh --reference)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,8 +24,13 @@ const llama2Path = path.join(referenceModels, 'tokenizer-llama2/models/tokenizer
 const corpusFiles = ['multilingual.jsonl', 'bert_extra.jsonl']
   .map((name) => path.join(root, 'tests/data/corpus', name))
   .filter((file) => fs.existsSync(file));
-const corpus = corpusFiles.flatMap((file) =>
-  fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line).text));
+// A corpus line is {"text": ...} or, for bytes that are not valid UTF-8, {"base64": ...}.
+const readCorpusLines = (file) =>
+  fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line));
+const readCorpus = (file) => readCorpusLines(file).filter((line) => 'text' in line).map((line) => line.text);
+const corpus = corpusFiles.flatMap(readCorpusLines);
+// The vocabularies take characters from this corpus only, so the fixtures stay the same when the shared corpus grows.
+const vocabCorpus = readCorpus(path.join(root, 'tests/data/corpus/bert_extra.jsonl'));
 
 const specialTokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const wordCount = 2500;
@@ -43,7 +49,7 @@ function buildWordPieceVocab(normalizer) {
   const llamaTokens = Object.entries(JSON.parse(fs.readFileSync(llama2Path, 'utf8')).model.vocab)
     .sort((a, b) => a[1] - b[1]).map(([token]) => token);
   const llamaText = llamaTokens.filter((t) => !/^<.*>$/.test(t)).map((t) => t.replaceAll('\u2581', ' '));
-  for (const text of [...corpus, ...llamaText.filter((t) => [...t.trim()].length === 1)])
+  for (const text of [...vocabCorpus, ...llamaText.filter((t) => [...t.trim()].length === 1)])
     for (const piece of pieces(text)) for (const c of piece) chars.add(c);
   // A few characters stay out so that unknown characters (whole word -> [UNK]) are exercised.
   for (const c of ['\u{1F970}', '\u{1FAE0}', '\u0E2A', '\u263A']) chars.delete(c);
@@ -125,11 +131,13 @@ for (const [name, build] of Object.entries(fixtures)) {
   build().save(file, false);
   const tokenizer = hf.Tokenizer.fromFile(file);  // goldens come from the saved file, as chunkwise loads it
   const lines = [];
-  for (const text of corpus) {
+  for (const line of corpus) {
+    // Invalid UTF-8 becomes U+FFFD, as chunkwise (and Python's errors="replace") decode it.
+    const text = 'text' in line ? line.text : Buffer.from(line.base64, 'base64').toString('utf8');
     const ids = (await tokenizer.encode(text, null, { addSpecialTokens: false })).getIds();
     const idsSpecial = (await tokenizer.encode(text, null, { addSpecialTokens: true })).getIds();
     lines.push(JSON.stringify({
-      text, ids, ids_special: idsSpecial,
+      ...('text' in line ? { text } : { base64: line.base64 }), ids, ids_special: idsSpecial,
       decoded: await tokenizer.decode(idsSpecial, false),
       decoded_skip_special: await tokenizer.decode(idsSpecial, true),
     }));
