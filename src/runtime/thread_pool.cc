@@ -10,8 +10,27 @@
 namespace chunkwise::runtime {
 
 namespace {
+
 thread_local bool inside_parallel_for = false;
+constexpr int spin_iterations = 20000;  // roughly 50-200 microseconds of pause instructions
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
 }
+
+// Spins until predicate() holds or the spin budget is spent; returns whether it holds.
+template <typename Predicate>
+bool spin_until(Predicate predicate) {
+  for (int i = 0; i < spin_iterations; ++i) {
+    if (predicate()) return true;
+    cpu_relax();
+  }
+  return predicate();
+}
+
+}  // namespace
 
 struct ThreadPool::Job {
   const std::function<void(int64_t, int64_t)>* body;
@@ -54,19 +73,18 @@ void ThreadPool::run_chunks(Job& job) {
 
 void ThreadPool::work() {
   uint64_t seen = 0;
+  auto woken = [&] { return stopping_.load() || generation_.load(std::memory_order_acquire) != seen; };
   for (;;) {
-    Job* job;
-    {
+    if (!spin_until(woken)) {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
-      job = job_;
+      wake_.wait(lock, woken);
     }
-    run_chunks(*job);
-    {
+    if (stopping_) return;
+    seen = generation_.load(std::memory_order_acquire);
+    run_chunks(*job_.load());
+    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard lock(mutex_);
-      if (--busy_workers_ == 0) done_.notify_one();
+      done_.notify_one();
     }
   }
 }
@@ -96,17 +114,21 @@ void ThreadPool::parallel_for(int64_t count, int64_t min_chunk,
   job.chunk = std::max(min_chunk, (count + 4 * threads - 1) / (4 * threads));
   int helpers = int(std::min<int64_t>(threads - 1, (count + job.chunk - 1) / job.chunk - 1));
   if (helpers > 0) {
-    std::lock_guard lock(mutex_);
-    job_ = &job;
-    busy_workers_ = int(workers_.size());
-    ++generation_;
+    job_.store(&job);
+    busy_workers_.store(int(workers_.size()));
+    {
+      std::lock_guard lock(mutex_);  // a worker between its check and its wait must not miss this
+      generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    wake_.notify_all();
   }
-  if (helpers > 0) wake_.notify_all();
   run_chunks(job);
   if (helpers > 0) {
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_workers_ == 0; });
-    job_ = nullptr;
+    auto finished = [&] { return busy_workers_.load(std::memory_order_acquire) == 0; };
+    if (!spin_until(finished)) {
+      std::unique_lock lock(mutex_);
+      done_.wait(lock, finished);
+    }
   }
   if (job.error) std::rethrow_exception(job.error);
 }

@@ -1,6 +1,7 @@
 // Fixed set of worker threads for data-parallel loops over rows, output columns or attention heads.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -31,15 +32,17 @@ class ThreadPool {
   void work();
   static void run_chunks(Job& job);
 
+  // Workers spin briefly after a job before sleeping on `wake_`, so that the back-to-back small loops of a
+  // decode step do not pay a futex wake-up each; the caller likewise spins before sleeping on `done_`.
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one parallel_for at a time
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
-  Job* job_ = nullptr;
-  uint64_t generation_ = 0;
-  int busy_workers_ = 0;
-  bool stopping_ = false;
+  std::atomic<Job*> job_{nullptr};
+  std::atomic<uint64_t> generation_{0};  // changed (under mutex_) for each job
+  std::atomic<int> busy_workers_{0};
+  std::atomic<bool> stopping_{false};
 };
 
 // std::thread::hardware_concurrency(), or CHUNKWISE_THREADS when set.

@@ -66,6 +66,7 @@ void check_linear_cases(Device device) {
       {1, 64, 64, DType::f32, false},   {1, 67, 35, DType::bf16, true},    {3, 130, 300, DType::f16, false},
       {7, 33, 17, DType::bf16, false},  {8, 16, 16, DType::f32, true},     {13, 131, 513, DType::bf16, true},
       {37, 260, 270, DType::f16, true}, {64, 256, 512, DType::f32, false}, {9, 5, 3, DType::f32, true},
+      {400, 40, 40, DType::bf16, true},  // more rows than one packed input block (384)
   };
   for (const LinearCase& c : cases) {
     SCOPED_TRACE(testing::Message() << "rows " << c.rows << " n " << c.n << " k " << c.k << " weight "

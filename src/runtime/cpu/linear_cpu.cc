@@ -24,6 +24,7 @@ namespace {
 constexpr int64_t gemv_max_rows = 8;  // below this many input rows, the GEMV path (no packing)
 constexpr int64_t kKC = 256;          // K block of the GEMM
 constexpr int64_t kNC = 128;          // N block per task: a packed f32 panel of kNC x kKC is 128 KiB (L2)
+constexpr int64_t kMC = 384;          // input rows packed at a time: 384 KiB (L2)
 
 CpuIsa detected_isa() {
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c"))
@@ -261,7 +262,8 @@ struct Avx512Tile {
   }
 };
 
-// Output columns [n0, n0 + kNC) for all rows.
+// Output columns [n0, n0 + kNC) for all rows. Per K block: the weight panel is packed once; inputs are packed
+// kMC rows at a time (L2); each weight strip then stays in L1 while the input tiles stream past it.
 template <typename Tile, typename W>
 void gemm_block(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k,
                 int64_t n0, float* panel, float* packed_inputs) {
@@ -271,13 +273,16 @@ void gemm_block(const float* x, const W* w, const float* bias, float* y, int64_t
   for (int64_t k0 = 0; k0 < k; k0 += kKC) {
     int64_t kc = std::min(kKC, k - k0);
     pack_weights<NR>(w, k, n0, nc, k0, kc, panel);
-    for (int64_t m0 = 0; m0 < rows; m0 += MR) {
-      pack_inputs<MR>(x, k, m0, rows, k0, kc, packed_inputs);
+    for (int64_t r0 = 0; r0 < rows; r0 += kMC) {
+      int64_t r_end = std::min(rows, r0 + kMC);
+      for (int64_t m0 = r0; m0 < r_end; m0 += MR)
+        pack_inputs<MR>(x, k, m0, rows, k0, kc, packed_inputs + (m0 - r0) * kc);
       for (int64_t s = 0; s < strips; ++s) {
         int64_t column = n0 + s * NR;
-        Tile::multiply(packed_inputs, panel + s * kc * NR, kc, y + m0 * n + column, n,
-                       std::min(MR, rows - m0), std::min(NR, n0 + nc - column), k0 > 0,
-                       bias ? bias + column : nullptr);
+        for (int64_t m0 = r0; m0 < r_end; m0 += MR)
+          Tile::multiply(packed_inputs + (m0 - r0) * kc, panel + s * kc * NR, kc, y + m0 * n + column, n,
+                         std::min(MR, rows - m0), std::min(NR, n0 + nc - column), k0 > 0,
+                         bias ? bias + column : nullptr);
       }
     }
   }
@@ -287,9 +292,11 @@ template <typename Tile, typename W>
 void gemm(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k) {
   int64_t blocks = (n + kNC - 1) / kNC;
   cpu_thread_pool().parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
-    // 64-byte aligned scratch: the weight panel (kNC x kKC) and an input tile (MR x kKC).
+    // 64-byte aligned scratch: the weight panel (kNC x kKC) and kMC rows of inputs (rounded up to whole
+    // tiles).
+    constexpr int64_t input_rows = (kMC + Tile::rows - 1) / Tile::rows * Tile::rows;
     thread_local std::vector<float> storage;
-    storage.resize(size_t(kNC * kKC + Tile::rows * kKC + 16));
+    storage.resize(size_t(kNC * kKC + input_rows * kKC + 16));
     float* panel =
         reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
     float* packed_inputs = panel + kNC * kKC;
