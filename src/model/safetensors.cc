@@ -151,7 +151,9 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file_bytes
     fail(ErrorKind::invalid_input, "header: expected a JSON object, got {}", json_type_name(document));
   }
 
-  for (const auto& [name, entry] : document.items()) {
+  for (const auto& item : document.items()) {
+    const std::string& name = item.key();
+    const json& entry = item.value();
     if (name == "__metadata__") {
       if (!entry.is_object()) {
         fail(ErrorKind::invalid_input, "__metadata__: expected an object, got {}", json_type_name(entry));
