@@ -7,6 +7,11 @@
 // The widest kernels the CPU has are chosen at run time; a scalar loop covers CPUs without AVX2/FMA/F16C.
 #include <immintrin.h>
 
+// GCC 12's AVX-512 intrinsics (_mm512_cvtepu16_epi32, _mm512_reduce_add_ps, ...) start from
+// _mm512_undefined_*() values and trip -Wuninitialized once inlined: a known false positive.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include <algorithm>
 #include <atomic>
 #include <vector>
@@ -22,7 +27,7 @@ namespace chunkwise::runtime::cpu {
 namespace {
 
 constexpr int64_t gemv_max_rows = 8;  // below this many input rows, the GEMV path (no packing)
-constexpr int64_t kKC = 256;          // K block of the GEMM
+constexpr int64_t kKC = 256;          // K block of the GEMM (128 measured the same)
 constexpr int64_t kNC = 128;          // N block per task: a packed f32 panel of kNC x kKC is 128 KiB (L2)
 constexpr int64_t kMC = 384;          // input rows packed at a time: 384 KiB (L2)
 
@@ -148,6 +153,62 @@ CHUNKWISE_AVX2 void gemv_avx2(const float* x, const W* w, const float* bias, flo
   }
 }
 
+// The same with AVX-512: 16 weights per load, 4 rows x 2 vectors of accumulators.
+CHUNKWISE_AVX512 inline __m512 load16(const float* p) {
+  return _mm512_loadu_ps(p);
+}
+CHUNKWISE_AVX512 inline __m512 load16(const BFloat16* p) {
+  __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+}
+CHUNKWISE_AVX512 inline __m512 load16(const Half* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+template <typename W>
+CHUNKWISE_AVX512 void gemv_avx512(const float* x, const W* w, const float* bias, float* y, int64_t rows,
+                                  int64_t n, int64_t k, int64_t n_begin, int64_t n_end) {
+  int64_t k32 = k / 32 * 32;
+  int64_t j = n_begin;
+  for (; j + 4 <= n_end; j += 4) {
+    const W* w0 = w + j * k;
+    const W* w1 = w0 + k;
+    const W* w2 = w1 + k;
+    const W* w3 = w2 + k;
+    for (int64_t t = 0; t < rows; ++t) {
+      const float* xr = x + t * k;
+      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(),
+             a3 = _mm512_setzero_ps();
+      __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(),
+             b3 = _mm512_setzero_ps();
+      int64_t i = 0;
+      for (; i < k32; i += 32) {
+        __m512 xa = _mm512_loadu_ps(xr + i);
+        __m512 xb = _mm512_loadu_ps(xr + i + 16);
+        a0 = _mm512_fmadd_ps(load16(w0 + i), xa, a0);
+        a1 = _mm512_fmadd_ps(load16(w1 + i), xa, a1);
+        a2 = _mm512_fmadd_ps(load16(w2 + i), xa, a2);
+        a3 = _mm512_fmadd_ps(load16(w3 + i), xa, a3);
+        b0 = _mm512_fmadd_ps(load16(w0 + i + 16), xb, b0);
+        b1 = _mm512_fmadd_ps(load16(w1 + i + 16), xb, b1);
+        b2 = _mm512_fmadd_ps(load16(w2 + i + 16), xb, b2);
+        b3 = _mm512_fmadd_ps(load16(w3 + i + 16), xb, b3);
+      }
+      float sums[4] = {
+          _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), _mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
+          _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), _mm512_reduce_add_ps(_mm512_add_ps(a3, b3))};
+      for (; i < k; ++i) {
+        sums[0] += xr[i] * to_float(w0[i]);
+        sums[1] += xr[i] * to_float(w1[i]);
+        sums[2] += xr[i] * to_float(w2[i]);
+        sums[3] += xr[i] * to_float(w3[i]);
+      }
+      for (int r = 0; r < 4; ++r) y[t * n + j + r] = sums[r] + (bias ? bias[j + r] : 0.0f);
+    }
+  }
+  if (j < n_end) gemv_avx2(x, w, bias, y, rows, n, k, j, n_end);
+}
+
 // Packs W[n0 + NR s + c, k0 + i] (c < NR, i < kc) as f32 at panel[(s * kc + i) * NR + c]; rows past the block
 // are 0. Converting here costs N·K per call, amortized over all input rows.
 template <int64_t NR, typename W>
@@ -223,6 +284,20 @@ struct Avx2Tile {
         hi[m] = _mm256_fmadd_ps(av, b1, hi[m]);
       }
     }
+    if (valid_rows == rows && valid_columns == columns) {  // whole tile: straight from the registers
+      __m256 base_lo = _mm256_setzero_ps(), base_hi = _mm256_setzero_ps();
+      if (!accumulate && bias) {
+        base_lo = _mm256_loadu_ps(bias);
+        base_hi = _mm256_loadu_ps(bias + 8);
+      }
+#pragma GCC unroll 6
+      for (int m = 0; m < rows; ++m) {
+        float* row = c + m * ldc;
+        _mm256_storeu_ps(row, _mm256_add_ps(accumulate ? _mm256_loadu_ps(row) : base_lo, lo[m]));
+        _mm256_storeu_ps(row + 8, _mm256_add_ps(accumulate ? _mm256_loadu_ps(row + 8) : base_hi, hi[m]));
+      }
+      return;
+    }
     alignas(64) float tile[rows * columns];
 #pragma GCC unroll 6
     for (int m = 0; m < rows; ++m) {
@@ -252,6 +327,20 @@ struct Avx512Tile {
         hi[m] = _mm512_fmadd_ps(av, b1, hi[m]);
       }
     }
+    if (valid_rows == rows && valid_columns == columns) {  // whole tile: straight from the registers
+      __m512 base_lo = _mm512_setzero_ps(), base_hi = _mm512_setzero_ps();
+      if (!accumulate && bias) {
+        base_lo = _mm512_loadu_ps(bias);
+        base_hi = _mm512_loadu_ps(bias + 16);
+      }
+#pragma GCC unroll 12
+      for (int m = 0; m < rows; ++m) {
+        float* row = c + m * ldc;
+        _mm512_storeu_ps(row, _mm512_add_ps(accumulate ? _mm512_loadu_ps(row) : base_lo, lo[m]));
+        _mm512_storeu_ps(row + 16, _mm512_add_ps(accumulate ? _mm512_loadu_ps(row + 16) : base_hi, hi[m]));
+      }
+      return;
+    }
     alignas(64) float tile[rows * columns];
 #pragma GCC unroll 12
     for (int m = 0; m < rows; ++m) {
@@ -265,43 +354,52 @@ struct Avx512Tile {
 // Output columns [n0, n0 + kNC) for all rows. Per K block: the weight panel is packed once; inputs are packed
 // kMC rows at a time (L2); each weight strip then stays in L1 while the input tiles stream past it.
 template <typename Tile, typename W>
-void gemm_block(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k,
-                int64_t n0, float* panel, float* packed_inputs) {
+void gemm_block(const float* x, const W* w, const float* bias, float* y, int64_t row_begin, int64_t row_end,
+                int64_t n, int64_t k, int64_t n0, float* panel, float* packed_inputs) {
   constexpr int64_t MR = Tile::rows, NR = Tile::columns;
   int64_t nc = std::min(kNC, n - n0);
   int64_t strips = (nc + NR - 1) / NR;
   for (int64_t k0 = 0; k0 < k; k0 += kKC) {
     int64_t kc = std::min(kKC, k - k0);
     pack_weights<NR>(w, k, n0, nc, k0, kc, panel);
-    for (int64_t r0 = 0; r0 < rows; r0 += kMC) {
-      int64_t r_end = std::min(rows, r0 + kMC);
+    for (int64_t r0 = row_begin; r0 < row_end; r0 += kMC) {
+      int64_t r_end = std::min(row_end, r0 + kMC);
       for (int64_t m0 = r0; m0 < r_end; m0 += MR)
-        pack_inputs<MR>(x, k, m0, rows, k0, kc, packed_inputs + (m0 - r0) * kc);
+        pack_inputs<MR>(x, k, m0, row_end, k0, kc, packed_inputs + (m0 - r0) * kc);
       for (int64_t s = 0; s < strips; ++s) {
         int64_t column = n0 + s * NR;
         for (int64_t m0 = r0; m0 < r_end; m0 += MR)
           Tile::multiply(packed_inputs + (m0 - r0) * kc, panel + s * kc * NR, kc, y + m0 * n + column, n,
-                         std::min(MR, rows - m0), std::min(NR, n0 + nc - column), k0 > 0,
+                         std::min(MR, row_end - m0), std::min(NR, n0 + nc - column), k0 > 0,
                          bias ? bias + column : nullptr);
       }
     }
   }
 }
 
+// Tasks are (block of kNC output columns, part of the rows): rows are split only when there are too few
+// column blocks to keep every thread busy (q/k/v/o projections: N = 2048 is 16 blocks).
 template <typename Tile, typename W>
 void gemm(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k) {
+  ThreadPool& pool = cpu_thread_pool();
   int64_t blocks = (n + kNC - 1) / kNC;
-  cpu_thread_pool().parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
-    // 64-byte aligned scratch: the weight panel (kNC x kKC) and kMC rows of inputs (rounded up to whole
-    // tiles).
+  int64_t wanted_parts = (4 * pool.num_threads() + blocks - 1) / blocks;
+  int64_t parts = std::max<int64_t>(1, std::min(wanted_parts, rows / (4 * Tile::rows)));
+  int64_t part_rows = ((rows + parts - 1) / parts + Tile::rows - 1) / Tile::rows * Tile::rows;
+  parts = (rows + part_rows - 1) / part_rows;
+  pool.parallel_for(blocks * parts, 1, [&](int64_t begin, int64_t end) {
+    // 64-byte aligned scratch: the weight panel (kNC x kKC) and kMC rows of inputs (whole tiles).
     constexpr int64_t input_rows = (kMC + Tile::rows - 1) / Tile::rows * Tile::rows;
     thread_local std::vector<float> storage;
     storage.resize(size_t(kNC * kKC + input_rows * kKC + 16));
     float* panel =
         reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
     float* packed_inputs = panel + kNC * kKC;
-    for (int64_t b = begin; b < end; ++b)
-      gemm_block<Tile>(x, w, bias, y, rows, n, k, b * kNC, panel, packed_inputs);
+    for (int64_t task = begin; task < end; ++task) {
+      int64_t block = task / parts, part = task % parts;
+      int64_t row_begin = part * part_rows, row_end = std::min(rows, row_begin + part_rows);
+      gemm_block<Tile>(x, w, bias, y, row_begin, row_end, n, k, block * kNC, panel, packed_inputs);
+    }
   });
 }
 
@@ -316,8 +414,12 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
   if (rows < gemv_max_rows) {
     // Chunks of >= 64 output rows (whole groups of 4), so that each thread streams long runs of W.
     int64_t groups = (n + 3) / 4;
+    bool wide = has_avx512();
     cpu_thread_pool().parallel_for(groups, 16, [&](int64_t begin, int64_t end) {
-      gemv_avx2(x, w, bias, y, rows, n, k, begin * 4, std::min(n, end * 4));
+      if (wide)
+        gemv_avx512(x, w, bias, y, rows, n, k, begin * 4, std::min(n, end * 4));
+      else
+        gemv_avx2(x, w, bias, y, rows, n, k, begin * 4, std::min(n, end * 4));
     });
     return;
   }
