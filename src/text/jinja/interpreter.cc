@@ -131,11 +131,7 @@ Value get_item(const Value& object, const Value& key) {
 }  // namespace
 
 void Interpreter::charge(std::uint64_t steps) {
-  steps_ += steps;
-  if (steps_ > limits_.max_steps) {
-    fail(ErrorKind::invalid_input, "template rendering exceeded its work limit of {} steps",
-         limits_.max_steps);
-  }
+  meter_.charge(steps);
 }
 
 void Interpreter::check_string_size(std::size_t size) const {

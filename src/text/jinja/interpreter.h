@@ -10,14 +10,15 @@
 #include "text/jinja/ast.h"
 #include "text/jinja/call_args.h"
 #include "text/jinja/value.h"
+#include "text/jinja/work_meter.h"
 
 namespace chunkwise::text::jinja {
 
 struct RenderLimits {
   std::size_t max_output_bytes = 64u << 20;
   std::size_t max_string_bytes = 64u << 20;  // any single string value
-  std::size_t max_list_items = 4u << 20;     // any single list (range(), repetition)
-  std::uint64_t max_steps = 20'000'000;      // expression evaluations, loop iterations, copied items
+  std::size_t max_list_items = 1u << 20;     // any single list (range(), repetition)
+  std::uint64_t max_steps = 10'000'000;      // evaluations, loop iterations, copied items and bytes
   int max_eval_depth = 400;                  // nested evaluation, including macro bodies
   int max_macro_depth = 64;                  // nested macro calls
 };
@@ -32,7 +33,8 @@ struct Frame {
 
 class Interpreter {
  public:
-  explicit Interpreter(const RenderLimits& limits) : limits_(limits) {}
+  // The interpreter's work meter is the current one of this thread while the interpreter exists.
+  explicit Interpreter(const RenderLimits& limits) : limits_(limits), meter_(limits.max_steps) {}
 
   // Renders `program` with `globals` as the outermost scope.
   std::string render(const Program& program, std::shared_ptr<Frame> globals);
@@ -71,7 +73,7 @@ class Interpreter {
   struct DepthGuard;
 
   RenderLimits limits_;
-  std::uint64_t steps_ = 0;
+  WorkMeter meter_;
   int depth_ = 0;
   int macro_depth_ = 0;
   std::shared_ptr<Frame> globals_;

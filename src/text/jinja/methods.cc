@@ -129,7 +129,7 @@ std::optional<Value> string_method(Interpreter& interp, const std::string& s, co
     return Value(replace(s, from, to, optional_int(args, 2, "count", -1), interp.limits().max_string_bytes));
   }
   if (name == "find") {
-    std::size_t at = s.find(required_string(args, 0, "sub"));
+    std::size_t at = find_text(s, required_string(args, 0, "sub"), 0);
     return Value(at == std::string::npos ? std::int64_t{-1}
                                          : static_cast<std::int64_t>(utf8_length(s.substr(0, at))));
   }
@@ -137,7 +137,10 @@ std::optional<Value> string_method(Interpreter& interp, const std::string& s, co
     std::string sub = required_string(args, 0, "sub");
     if (sub.empty()) return Value(static_cast<std::int64_t>(utf8_length(s) + 1));
     std::int64_t n = 0;
-    for (std::size_t at = s.find(sub); at != std::string::npos; at = s.find(sub, at + sub.size())) ++n;
+    for (std::size_t at = find_text(s, sub, 0); at != std::string::npos;
+         at = find_text(s, sub, at + sub.size())) {
+      ++n;
+    }
     return Value(n);
   }
   if (name == "join") {

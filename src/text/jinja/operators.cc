@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "text/jinja/interpreter.h"
+#include "text/jinja/string_ops.h"
 #include "text/jinja/value_ops.h"
 
 namespace chunkwise::text::jinja {
@@ -63,7 +64,9 @@ Value repeat_list(Interpreter& interp, const List& items, std::int64_t times) {
     fail(ErrorKind::invalid_input, "list repetition result exceeds {} items", interp.limits().max_list_items);
   }
   std::size_t total = items.size() * static_cast<std::size_t>(times);
-  interp.charge(total);
+  std::uint64_t cost = 0;
+  for (const auto& item : items) cost += visit_cost(item);
+  interp.charge(cost * static_cast<std::uint64_t>(times));
   List out;
   out.reserve(total);
   for (std::int64_t i = 0; i < times; ++i) out.insert(out.end(), items.begin(), items.end());
@@ -113,7 +116,7 @@ bool contains(const Value& haystack, const Value& needle) {
       fail(ErrorKind::invalid_input, "'in <string>' requires string as left operand, not {}",
            needle.type_name());
     }
-    return haystack.as_string().find(needle.as_string()) != std::string::npos;
+    return find_text(haystack.as_string(), needle.as_string(), 0) != std::string::npos;
   }
   if (haystack.is_list()) {
     for (const auto& item : *haystack.as_list()) {
@@ -185,9 +188,9 @@ Value binary_operator(Interpreter& interp, std::string_view op, const Value& a, 
     }
     if (a.is_list() && b.is_list()) {
       interp.check_list_size(a.as_list()->size() + b.as_list()->size());
-      List out = *a.as_list();
-      out.insert(out.end(), b.as_list()->begin(), b.as_list()->end());
-      interp.charge(out.size());
+      List out = iterate(a);
+      List more = iterate(b);
+      out.insert(out.end(), more.begin(), more.end());
       return Value(make_list(std::move(out)));
     }
   }

@@ -1,6 +1,7 @@
 #include "text/jinja/string_ops.h"
 
 #include "common/error.h"
+#include "text/jinja/work_meter.h"
 
 namespace chunkwise::text::jinja {
 namespace {
@@ -14,6 +15,36 @@ char to_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 }  // namespace
+
+namespace {
+
+std::size_t knuth_morris_pratt(std::string_view haystack, std::string_view needle, std::size_t from) {
+  std::vector<std::size_t> border(needle.size(), 0);  // border[i]: longest proper border of needle[0..i]
+  for (std::size_t i = 1, k = 0; i < needle.size(); ++i) {
+    while (k > 0 && needle[i] != needle[k]) k = border[k - 1];
+    if (needle[i] == needle[k]) ++k;
+    border[i] = k;
+  }
+  for (std::size_t i = from, k = 0; i < haystack.size(); ++i) {
+    while (k > 0 && haystack[i] != needle[k]) k = border[k - 1];
+    if (haystack[i] == needle[k]) ++k;
+    if (k == needle.size()) return i + 1 - needle.size();
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::size_t find_text(std::string_view haystack, std::string_view needle, std::size_t from) {
+  if (from > haystack.size()) return std::string_view::npos;
+  // Short needles: the library search (at most needle-size comparisons per position). Long ones:
+  // Knuth-Morris- Pratt, linear in both lengths whatever the contents. The work charged is what was scanned.
+  bool short_needle = needle.size() <= 32;
+  std::size_t at = short_needle ? haystack.find(needle, from) : knuth_morris_pratt(haystack, needle, from);
+  std::size_t scanned = (at == std::string_view::npos ? haystack.size() : at + needle.size()) - from;
+  charge_work(1 + scanned / 64 * (short_needle ? 1 + needle.size() / 8 : 2) + needle.size() / 64);
+  return at;
+}
 
 std::string ascii_upper(std::string_view s) {
   std::string out(s);
@@ -85,8 +116,9 @@ std::vector<std::string> split(std::string_view s, const std::optional<std::stri
   if (sep->empty()) fail(ErrorKind::invalid_input, "empty separator");
   std::size_t start = 0;
   while (true) {
-    std::size_t at = maxsplit >= 0 && static_cast<long long>(out.size()) == maxsplit ? std::string_view::npos
-                                                                                     : s.find(*sep, start);
+    std::size_t at = maxsplit >= 0 && static_cast<long long>(out.size()) == maxsplit
+                         ? std::string_view::npos
+                         : find_text(s, *sep, start);
     if (at == std::string_view::npos) {
       out.emplace_back(s.substr(start));
       return out;
@@ -126,7 +158,7 @@ std::string replace(std::string_view s, std::string_view from, std::string_view 
   }
   std::size_t start = 0;
   while (true) {
-    std::size_t at = count >= 0 && done >= count ? std::string_view::npos : s.find(from, start);
+    std::size_t at = count >= 0 && done >= count ? std::string_view::npos : find_text(s, from, start);
     if (at == std::string_view::npos) {
       grow(s.substr(start));
       return out;

@@ -8,6 +8,10 @@
 
 namespace chunkwise::text::jinja {
 
+// Position of `needle` in `haystack` at or after `from`, or npos; linear time even for long needles, and
+// charged to the current render's work meter.
+std::size_t find_text(std::string_view haystack, std::string_view needle, std::size_t from);
+
 std::string ascii_upper(std::string_view s);
 std::string ascii_lower(std::string_view s);
 // Python str.capitalize() and Jinja's title filter.

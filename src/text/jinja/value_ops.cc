@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "text/jinja/work_meter.h"
 
 namespace chunkwise::text::jinja {
 namespace {
@@ -14,6 +15,14 @@ void check_depth(int depth) {
   if (depth > kMaxValueDepth)
     fail(ErrorKind::invalid_input, "value nested deeper than {} levels", kMaxValueDepth);
 }
+
+}  // namespace
+
+std::uint64_t visit_cost(const Value& v) {
+  return 1 + (v.is_string() ? v.as_string().size() / 16 : 0);
+}
+
+namespace {
 
 std::string quote_repr(const std::string& s) {
   bool has_single = s.find('\'') != std::string::npos;
@@ -56,6 +65,7 @@ void append_str(std::string& out, const Value& v, int depth) {
 
 void append_repr(std::string& out, const Value& v, int depth) {
   check_depth(depth);
+  charge_work(visit_cost(v));
   if (v.is_undefined()) {
     if (depth > 0) out += "Undefined";  // inside a container, like Python's repr(Undefined)
   } else if (v.is_none()) {
@@ -135,6 +145,7 @@ void append_json_string(std::string& out, std::string_view s) {
 
 void append_json(std::string& out, const Value& v, const JsonOptions& options, int depth) {
   check_depth(depth);
+  charge_work(visit_cost(v));
   std::string item_sep = options.separators ? options.separators->first : options.indent ? "," : ", ";
   std::string key_sep = options.separators ? options.separators->second : ": ";
   auto newline = [&](int level) {
@@ -197,6 +208,7 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options, i
 
 bool equals_at(const Value& a, const Value& b, int depth) {
   check_depth(depth);
+  charge_work(visit_cost(a));
   if ((a.is_number() || a.is_bool()) && (b.is_number() || b.is_bool())) {
     auto num = [](const Value& v) -> double { return v.is_bool() ? (v.as_bool() ? 1 : 0) : v.as_number(); };
     if (a.is_int() && b.is_int()) return a.as_int() == b.as_int();
@@ -232,6 +244,7 @@ bool equals_at(const Value& a, const Value& b, int depth) {
 
 bool less_at(const Value& a, const Value& b, int depth) {
   check_depth(depth);
+  charge_work(visit_cost(a));
   if ((a.is_number() || a.is_bool()) && (b.is_number() || b.is_bool())) {
     if (a.is_int() && b.is_int()) return a.as_int() < b.as_int();
     auto num = [](const Value& v) -> double { return v.is_bool() ? (v.as_bool() ? 1 : 0) : v.as_number(); };
@@ -325,7 +338,10 @@ std::size_t length(const Value& v) {
 }
 
 List iterate(const Value& v) {
-  if (v.is_list()) return *v.as_list();
+  if (v.is_list()) {
+    for (const auto& item : *v.as_list()) charge_work(visit_cost(item));
+    return *v.as_list();
+  }
   if (v.is_dict()) {
     List keys;
     for (const auto& [key, item] : v.as_dict()->entries()) keys.emplace_back(key);
@@ -341,6 +357,7 @@ List iterate(const Value& v) {
 }
 
 std::vector<std::string> utf8_characters(std::string_view s) {
+  charge_work(1 + s.size() / 4);
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < s.size()) {

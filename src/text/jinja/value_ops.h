@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,9 @@ namespace chunkwise::text::jinja {
 
 // Containers nested deeper than this cannot be printed, compared or serialized.
 inline constexpr int kMaxValueDepth = 128;
+
+// What visiting or copying a value costs in work units: one, plus one per 16 bytes of a string.
+std::uint64_t visit_cost(const Value& v);
 
 // Python str(): None, True, 1.5, 'text' inside containers but bare at the top level.
 std::string to_string(const Value& v);

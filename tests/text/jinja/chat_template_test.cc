@@ -85,3 +85,25 @@ TEST(ChatTemplate, TemplateIsReusableAcrossRenders) {
 
 }  // namespace
 }  // namespace chunkwise::text::jinja::testing
+
+namespace chunkwise::text::jinja::testing {
+namespace {
+
+TEST(ChatTemplate, LongConversationsStayWithinTheDefaultLimits) {
+  std::filesystem::path path = std::filesystem::path(CHUNKWISE_TEST_DATA) / "chat_templates" / "qwen3.jinja";
+  std::ifstream in(path);
+  std::stringstream source;
+  source << in.rdbuf();
+  ChatTemplate chat(source.str());
+  ChatTemplateInputs inputs;
+  std::string content(2000, 'x');
+  for (int i = 0; i < 2000; ++i) {
+    inputs.messages.push_back({{"role", i % 2 == 0 ? "user" : "assistant"}, {"content", content}});
+  }
+  inputs.add_generation_prompt = true;
+  std::string out = chat.apply(inputs);
+  EXPECT_GT(out.size(), 2000u * 2000u);
+}
+
+}  // namespace
+}  // namespace chunkwise::text::jinja::testing

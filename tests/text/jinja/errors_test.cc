@@ -143,3 +143,28 @@ TEST(JinjaLimits, DeepJsonContextIsRejected) {
 
 }  // namespace
 }  // namespace chunkwise::text::jinja::testing
+
+namespace chunkwise::text::jinja::testing {
+namespace {
+
+TEST(JinjaLimits, OperationsOnLargeValuesCountAsWork) {
+  RenderLimits limits;
+  limits.max_steps = 1'000'000;
+  expect_error("{% set xs = range(100000) %}{% for i in range(1000) %}{{ xs == xs | list }}{% endfor %}",
+               "work limit", {}, limits);
+  expect_error("{% set s = 'a' * 1000000 %}{% for i in range(1000) %}{{ 'b' in s }}{% endfor %}",
+               "work limit", {}, limits);
+  expect_error("{% set xs = range(100000) %}{% for i in range(1000) %}{{ xs | tojson | length }}{% endfor %}",
+               "work limit", {}, limits);
+}
+
+TEST(JinjaLimits, LongNeedleSearchIsLinear) {
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(
+      render("{{ ('a' * 200000 ~ 'b') in ('a' * 2000000) }}|{{ ('a' * 3000000).count('a' * 1000 ~ 'b') }}"),
+      "False|0");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace chunkwise::text::jinja::testing
