@@ -1,31 +1,37 @@
 #!/usr/bin/env python3
 """Tiny reference models for chunkwise's golden tests (issue 4, "Fidelity").
 
-Builds, with a fixed seed, one tiny model per supported architecture and option with PyTorch + transformers,
-and writes for each:
+Builds, with a fixed seed, one tiny model per supported architecture and option with PyTorch + transformers
+(hidden 64, 2-3 layers, the tiny-lm tokenizer's 8192-token vocabulary) and writes for each:
 
-  $OUT/tiny-models/
-    manifest.json                      every model: features, seed, files, versions, prompts
+  tiny-models/
+    manifest.json                      every model: features, seed, files, versions, checks
     <name>/tf5/                        as saved by the installed transformers (config.json with `rope_parameters`
                                        and `dtype`, chat_template.jinja), plus the tiny-lm tokenizer files
     <name>/tf4/                        the same weights with a transformers-4 style config.json (`rope_theta` +
-                                       `rope_scaling`, `torch_dtype`) and the chat template inside
-                                       tokenizer_config.json
-    <name>/golden/golden.json          prompt ids, greedy continuations (64 tokens), top-k logits at every
-                                       prompt position, top1-top2 margins, last hidden state of the last token
-    <name>/golden/prompt<i>.logits.bin full f32 logits (little-endian, row-major [rows, vocab]) at the prompt
+                                       `rope_scaling`, `torch_dtype`), the chat template inside
+                                       tokenizer_config.json, tokenizer_class PreTrainedTokenizerFast
+    <name>/golden/golden.json          prompt ids, greedy continuations (64 tokens) with top1-top2 margins,
+                                       top-10 logits at every prompt position, last-token final hidden state
+    <name>/golden/prompt<i>.logits.bin full f32 logits (raw little-endian, row-major [rows, vocab]) at the prompt
                                        positions listed in golden.json ("logit_positions")
 
-The vocabulary is the tiny-lm tokenizer's (8192 tokens): its tokenizer files are copied into every model.
-References are computed on CPU in float32 with eager attention. Weights are re-initialised with large values
-(std 0.2-0.5, final norm scaled up) so greedy choices have clear margins; a seed is rejected and the next one tried
-if any greedy step has a top1-top2 logit margin below --min-margin.
+References are computed on CPU in float32 with eager attention; both saved layouts are reloaded through
+transformers and must reproduce them. Weights are re-initialised with large values (std 0.2 / 0.5, norms
+1 + 0.2 N(0,1), biases 0.2 N(0,1), final norm x4) so greedy choices have clear margins; a seed is rejected and the
+next one tried if any greedy step has a top1-top2 logit margin below --min-margin (1e-2).
 
-Run it where torch + transformers are installed (the GPU machine), e.g.:
+The device machine returns at most 8 files of 16 MiB from $OUT, so with $OUT set the tree is built in a temporary
+directory and $OUT receives manifest.json and the tree as tiny-models.tar.xz split into 15 MiB parts (xz -9 also
+collapses the identical tf4/tf5 weight copies). Run it where torch + transformers are installed:
 
-    OUT=/tmp/out python3 scripts/make_tiny_models.py --tokenizer-dir ../shared/models/tiny-lm
+    OUT=/some/dir python3 scripts/make_tiny_models.py --tokenizer-dir assets/tokenizers/tiny-lm
 
-then copy $OUT/tiny-models/ into tests/data/models/tiny-models/.
+then unpack into the repository:
+
+    cat $OUT/tiny-models.tar.xz.part-* | tar -xJ -C tests/data/models/
+
+(`--out DIR` writes the tree straight into DIR instead, without an archive.)
 """
 
 import argparse
@@ -38,6 +44,8 @@ import os
 import shutil
 import struct
 import sys
+import tarfile
+import tempfile
 import traceback
 
 try:
@@ -101,8 +109,7 @@ def model_specs(hidden):
         spec("mistral-sliding", "mistral", ["gqa", "sliding_window_16"], num_key_value_heads=1, sliding_window=16),
         spec("qwen2-bias", "qwen2", ["gqa", "qkv_bias"]),
         spec("qwen3-qk-norm", "qwen3", ["gqa", "qk_norm", "head_dim_32"], head_dim=32),
-        spec("llama-bf16", "llama", ["gqa", "bf16_weights", "untied"], save_dtype="bfloat16",
-             tie_word_embeddings=False),
+        spec("llama-bf16", "llama", ["gqa", "bf16_weights"], save_dtype="bfloat16"),
         spec("llama-sharded", "llama", ["gqa", "sharded_2", "untied"], shards=2, tie_word_embeddings=False),
     ]
 
@@ -370,9 +377,9 @@ def greedy_with_generate(model, ids, steps, pad_id):
 
 
 def logit_positions(length):
-    interesting = {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, length - 2, length - 1}
-    if length <= 24:
-        interesting = set(range(length))
+    """Rows of full logits to store: the ends, the middle, and the positions where the sliding window (16) and the
+    yarn / dynamic original length (64) start to matter. Every position still gets its top-k in golden.json."""
+    interesting = {0, 1, length // 2, length - 2, length - 1, 16, 64}
     return sorted(p for p in interesting if 0 <= p < length)
 
 
@@ -583,7 +590,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tokenizer-dir", default=os.environ.get("TINY_LM_DIR", "/work/shared/models/tiny-lm"),
                         help="directory with tokenizer.json, tokenizer_config.json, chat_template.jinja")
-    parser.add_argument("--out", default=None, help="output directory (default: $OUT/tiny-models)")
+    parser.add_argument("--out", default=None,
+                        help="write the tree into this directory, no archive (default: a temporary directory, "
+                             "archived into $OUT)")
     parser.add_argument("--only", default=None, help="comma-separated model names to build (default: all)")
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--seed", type=int, default=1234)
@@ -596,10 +605,12 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
 
+    archive_dir = None
     if args.out is None:
         if not os.environ.get("OUT"):
-            sys.exit("set OUT (output goes to $OUT/tiny-models) or pass --out")
-        args.out = os.path.join(os.environ["OUT"], "tiny-models")
+            sys.exit("set OUT (the archive goes to $OUT) or pass --out DIR")
+        archive_dir = os.environ["OUT"]
+        args.out = os.path.join(tempfile.mkdtemp(prefix="chunkwise-tiny-models-"), "tiny-models")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -653,7 +664,34 @@ def main():
             f"cached==recompute {entry['greedy_cached_matches']} reload {entry['reload_checks']}")
     for entry in failed:
         log(f"  FAILED {entry['name']}: {entry['error']}")
+    if archive_dir is not None:
+        write_archive(args.out, archive_dir)
     return 1 if failed else 0
+
+
+def write_archive(tree, archive_dir, part_bytes=15 * 1024 * 1024):
+    """tiny-models.tar.xz of `tree`, split into parts of at most `part_bytes`, plus manifest.json, in archive_dir."""
+    os.makedirs(archive_dir, exist_ok=True)
+    archive = os.path.join(os.path.dirname(tree), "tiny-models.tar.xz")
+    log(f"packing {tree} (xz -9, this takes a minute)")
+    with tarfile.open(archive, "w:xz", preset=9) as tar:
+        tar.add(tree, arcname="tiny-models")
+    size = os.path.getsize(archive)
+    parts = []
+    with open(archive, "rb") as f:
+        while True:
+            chunk = f.read(part_bytes)
+            if not chunk:
+                break
+            part = os.path.join(archive_dir, f"tiny-models.tar.xz.part-{len(parts):02d}")
+            with open(part, "wb") as out:
+                out.write(chunk)
+            parts.append(part)
+    shutil.copyfile(os.path.join(tree, "manifest.json"), os.path.join(archive_dir, "manifest.json"))
+    log(f"archive: {size / 1e6:.1f} MB in {len(parts)} part(s) in {archive_dir}; unpack with")
+    log(f"  cat {archive_dir}/tiny-models.tar.xz.part-* | tar -xJ -C tests/data/models/")
+    if len(parts) > 6 or size > 60 * 1024 * 1024:
+        log("WARNING: more than the device machine returns (8 files, 64 MiB); use --only to split the run")
 
 
 if __name__ == "__main__":
