@@ -3,6 +3,7 @@
 #include <new>
 
 #include "text/jinja/filters.h"
+#include "text/jinja/heap.h"
 #include "text/jinja/methods.h"
 #include "text/jinja/operators.h"
 #include "text/jinja/test_predicates.h"
@@ -255,6 +256,21 @@ void bind_targets(Frame& frame, const std::vector<std::string>& targets, const V
 
 }  // namespace
 
+namespace {
+
+// A `loop` variable. Thousands of iterations would otherwise each leave a dict in the render heap; this one
+// joins the heap only if something still refers to it when its iteration ends.
+struct LoopObject {
+  DictPtr dict = std::make_shared<Dict>();
+  ~LoopObject() {
+    if (dict.use_count() > 1) {
+      if (auto* heap = RenderHeap::current()) heap->adopt(dict);
+    }
+  }
+};
+
+}  // namespace
+
 Interpreter::Flow Interpreter::exec_for(const Stmt& stmt, const std::shared_ptr<Frame>& frame,
                                         std::string& out) {
   Value iterable = eval(*stmt.expr, frame);
@@ -275,10 +291,13 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& stmt, const std::shared_ptr<
   const auto n = static_cast<std::int64_t>(items.size());
   for (std::int64_t i = 0; i < n; ++i) {
     charge(1);
+    // The loop object is freed with the iteration unless the body kept a reference to it (declared before
+    // the scope, so that the scope's reference is gone when it checks).
+    LoopObject loop_object;
     auto scope = std::make_shared<Frame>();
     scope->parent = frame;
     bind_targets(*scope, stmt.targets, items[static_cast<std::size_t>(i)]);
-    auto loop = make_dict();
+    const DictPtr& loop = loop_object.dict;
     loop->set("index", Value(i + 1));
     loop->set("index0", Value(i));
     loop->set("revindex", Value(n - i));

@@ -31,6 +31,16 @@ TEST(JinjaStatements, NestedLoopsShadowLoop) {
             "121;122;");
 }
 
+TEST(JinjaStatements, LoopObjectsOutliveTheirIterationWhenKept) {
+  EXPECT_EQ(render("{% set keep = [] %}{% for x in 'ab' %}{% do keep.append(loop) %}{% endfor %}"
+                   "{{ keep | map(attribute='index') | list }}{{ keep[0].nextitem }}"),
+            "[1, 2]b");
+  // A kept loop object that refers back to the list keeping it (a cycle) is still released after the render.
+  EXPECT_EQ(render("{% set keep = [] %}{% for x in [keep, keep] %}{% do keep.append(loop) %}{% endfor %}"
+                   "{{ keep | length }}"),
+            "2");
+}
+
 TEST(JinjaStatements, ForElseRunsOnEmptyIterable) {
   EXPECT_EQ(render("{% for x in [] %}x{% else %}empty{% endfor %}"), "empty");
   EXPECT_EQ(render("{% for x in [1] %}x{% else %}empty{% endfor %}"), "x");
