@@ -308,6 +308,54 @@ TEST(ModelConfig, LoadNamesTheFile) {
   }
 }
 
+// config.json files written by transformers 5.17 (scripts/make_tiny_models.py) and their transformers 4
+// rewrites.
+const std::string kHfConfigs = std::string(CHUNKWISE_TEST_DATA) + "/models/hf-5.17-configs/";
+
+TEST(ModelConfig, Transformers517ConfigsMatchTheirTransformers4Rewrites) {
+  const char* names[] = {"llama-gqa",       "llama-tied",         "llama-rope-llama3", "llama-rope-linear",
+                         "llama-rope-yarn", "llama-rope-dynamic", "mistral-sliding",   "qwen2-bias",
+                         "qwen3-qk-norm",   "llama-bf16",         "llama-sharded"};
+  for (const std::string name : names) {
+    SCOPED_TRACE(name);
+    const ModelConfig v5 = load_model_config(kHfConfigs + name + ".tf5.json");
+    const ModelConfig v4 = load_model_config(kHfConfigs + name + ".tf4.json");
+    expect_same_rope(v4.rope, v5.rope);
+    EXPECT_EQ(v4.architecture, v5.architecture);
+    EXPECT_EQ(v4.head_dim, v5.head_dim);
+    EXPECT_EQ(v4.num_kv_heads, v5.num_kv_heads);
+    EXPECT_EQ(v4.sliding_window, v5.sliding_window);
+    EXPECT_EQ(v4.layer_attention, v5.layer_attention);
+    EXPECT_EQ(v4.qkv_bias, v5.qkv_bias);
+    EXPECT_EQ(v4.qk_norm, v5.qk_norm);
+    EXPECT_EQ(v4.tie_word_embeddings, v5.tie_word_embeddings);
+    EXPECT_EQ(v4.weights_dtype, v5.weights_dtype);
+    EXPECT_EQ(v5.vocab_size, 8192);
+    EXPECT_EQ(v5.eos_token_ids, (std::vector<int64_t>{0}));
+  }
+  const ModelConfig mistral = load_model_config(kHfConfigs + "mistral-sliding.tf5.json");
+  EXPECT_EQ(mistral.sliding_window, 16);
+  for (auto kind : mistral.layer_attention) EXPECT_EQ(kind, LayerAttention::sliding);
+  const ModelConfig qwen2 = load_model_config(kHfConfigs + "qwen2-bias.tf5.json");
+  EXPECT_TRUE(qwen2.qkv_bias);
+  EXPECT_FALSE(qwen2.sliding_window.has_value());
+  const ModelConfig qwen3 = load_model_config(kHfConfigs + "qwen3-qk-norm.tf5.json");
+  EXPECT_EQ(qwen3.head_dim, 32);
+  EXPECT_TRUE(qwen3.qk_norm);
+  const ModelConfig yarn = load_model_config(kHfConfigs + "llama-rope-yarn.tf5.json");
+  EXPECT_EQ(yarn.rope.type, RopeType::yarn);
+  EXPECT_EQ(yarn.rope.factor, 4.0);
+  EXPECT_EQ(yarn.rope.original_max_position_embeddings, 64);
+  const ModelConfig llama3 = load_model_config(kHfConfigs + "llama-rope-llama3.tf4.json");
+  EXPECT_EQ(llama3.rope.type, RopeType::llama3);
+  EXPECT_EQ(llama3.rope.original_max_position_embeddings, 32);
+  EXPECT_EQ(load_model_config(kHfConfigs + "llama-rope-dynamic.tf4.json").rope.type, RopeType::dynamic);
+  EXPECT_EQ(load_model_config(kHfConfigs + "llama-bf16.tf5.json").weights_dtype, "bfloat16");
+  EXPECT_EQ(load_model_config(kHfConfigs + "llama-tied.tf5.json").num_kv_heads, 4);
+  EXPECT_EQ(load_generation_config(kHfConfigs + "generation_config.json").eos_token_ids,
+            (std::vector<int64_t>{0}));
+}
+
 TEST(GenerationConfig, Parses) {
   const GenerationConfig g = load_generation_config(kConfigs + "generation_config.json");
   EXPECT_EQ(g.bos_token_id, 151643);
