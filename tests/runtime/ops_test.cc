@@ -67,6 +67,7 @@ void check_linear_cases(Device device) {
       {7, 33, 17, DType::bf16, false},  {8, 16, 16, DType::f32, true},     {13, 131, 513, DType::bf16, true},
       {37, 260, 270, DType::f16, true}, {64, 256, 512, DType::f32, false}, {9, 5, 3, DType::f32, true},
       {400, 40, 40, DType::bf16, true},  // more rows than one packed input block (384)
+      {2, 3, 0, DType::f32, true},       // no inputs: y = bias
   };
   for (const LinearCase& c : cases) {
     SCOPED_TRACE(testing::Message() << "rows " << c.rows << " n " << c.n << " k " << c.k << " weight "

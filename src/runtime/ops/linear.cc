@@ -43,7 +43,7 @@ void linear_into(const Tensor& x, const Tensor& weight, const Tensor* bias, Tens
          to_string(expected));
   check_same_device("linear", "output", out, x.device());
   int64_t k = weight.dim(1);
-  int64_t rows = k == 0 ? 0 : x.numel() / k;
+  int64_t rows = element_count(Shape(x.shape().begin(), x.shape().end() - 1));
   Tensor x2 = x.reshape({rows, k});
   Tensor out2 = out.reshape({rows, weight.dim(0)});
   switch (x.device()) {
