@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 namespace chunkwise::runtime {
 namespace {
@@ -49,6 +50,22 @@ TEST(Tensor, ViewsShareMemoryAndCheckBounds) {
   Buffer buffer = Buffer::view(data.data(), data.size() * 4, Device::cpu);
   EXPECT_THROW(Tensor::view(buffer, 8, {3, 2}, DType::f32), Error);  // 24 bytes at 8 exceed 24
   EXPECT_EQ(Tensor::view(buffer, 8, {2, 2}, DType::f32).data<float>()[0], 30.0f);
+}
+
+TEST(Tensor, ViewBuffersKeepTheirOwnerAlive) {
+  // As a memory-mapped weight file would: the mapping is shared by every tensor viewing it.
+  auto mapping = std::make_shared<std::vector<float>>(std::vector<float>{1, 2, 3, 4});
+  std::weak_ptr<std::vector<float>> watch = mapping;
+  Tensor weight;
+  {
+    Buffer buffer = Buffer::view(mapping->data(), 16, Device::cpu, mapping);
+    mapping.reset();
+    weight = Tensor::view(buffer, 4, {3}, DType::f32);
+  }
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(weight.data<float>()[0], 2.0f);
+  weight = Tensor();
+  EXPECT_TRUE(watch.expired());
 }
 
 TEST(Tensor, OwnedTensorsAreAligned) {
