@@ -89,6 +89,7 @@ Value filter_tojson(Interpreter&, const Value& input, CallArgs& args) {
   Value indent = args.get_or(0, "indent", Value(nullptr));
   if (indent.is_int()) options.indent = static_cast<int>(std::clamp<std::int64_t>(indent.as_int(), 0, 64));
   options.sort_keys = bool_arg(args, 3, "sort_keys", false);
+  options.ensure_ascii = bool_arg(args, 1, "ensure_ascii", false);
   Value separators = args.get_or(2, "separators", Value(nullptr));
   if (separators.is_list() && separators.as_list()->size() == 2) {
     options.separators =

@@ -104,10 +104,46 @@ void append_repr(std::string& out, const Value& v, int depth) {
   }
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+// Decodes the UTF-8 sequence at s[i]; advances i. Malformed bytes decode to U+FFFD, one byte at a time.
+std::uint32_t decode_utf8(std::string_view s, std::size_t& i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = byte(i);
+  int extra = b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2 : b >= 0xF0 && b <= 0xF4 ? 3 : 0;
+  if (extra == 0) {
+    ++i;
+    return b < 0x80 ? b : 0xFFFD;
+  }
+  std::uint32_t cp = b & (0x3F >> extra);
+  for (int k = 1; k <= extra; ++k) {
+    if (i + static_cast<std::size_t>(k) >= s.size() ||
+        (byte(i + static_cast<std::size_t>(k)) & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (byte(i + static_cast<std::size_t>(k)) & 0x3F);
+  }
+  i += static_cast<std::size_t>(extra) + 1;
+  return cp;
+}
+
+void append_json_string(std::string& out, std::string_view s, bool ensure_ascii) {
   out += '"';
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    char c = s[i];
     auto u = static_cast<unsigned char>(c);
+    if (ensure_ascii && u >= 0x80) {
+      std::uint32_t cp = decode_utf8(s, i);
+      char buf[16];
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+      } else {
+        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+      }
+      out += buf;
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -163,7 +199,7 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options, i
     double d = v.as_float();
     out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d > 0 ? "Infinity" : "-Infinity") : format_float(d);
   } else if (v.is_string()) {
-    append_json_string(out, v.as_string());
+    append_json_string(out, v.as_string(), options.ensure_ascii);
   } else if (v.is_list()) {
     const List& items = *v.as_list();
     if (items.empty()) {
@@ -195,7 +231,7 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options, i
       if (!first) out += item_sep;
       first = false;
       newline(depth + 1);
-      append_json_string(out, e->first);
+      append_json_string(out, e->first, options.ensure_ascii);
       out += key_sep;
       append_json(out, e->second, options, depth + 1);
     }

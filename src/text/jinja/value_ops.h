@@ -28,9 +28,10 @@ std::string format_float(double d);
 struct JsonOptions {
   std::optional<int> indent;  // pretty-print with this many spaces per level
   bool sort_keys = false;
+  bool ensure_ascii = false;                                      // escape non-ASCII characters as \uXXXX
   std::optional<std::pair<std::string, std::string>> separators;  // item and key separators
 };
-// Python json.dumps(v, ensure_ascii=False, ...): what transformers' tojson filter does.
+// Python json.dumps(v, ...) with transformers' tojson defaults (ensure_ascii=False).
 std::string to_json(const Value& v, const JsonOptions& options = {});
 
 // Python ==: 1 == 1.0 == True; containers compare element-wise.

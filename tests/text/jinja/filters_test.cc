@@ -17,6 +17,8 @@ TEST(JinjaFilters, ToJsonMatchesPythonJsonDumps) {
   EXPECT_EQ(render("{{ {'b': 1, 'a': 2} | tojson(sort_keys=true) }}"), "{\"a\": 2, \"b\": 1}");
   EXPECT_EQ(render("{{ [1, 2] | tojson(separators=(',', ':')) }}"), "[1,2]");
   EXPECT_EQ(render("{{ '\x01' | tojson }}"), "\"\\u0001\"");
+  // ensure_ascii=True escapes like Python, with surrogate pairs beyond the BMP.
+  EXPECT_EQ(render("{{ 'é😀x' | tojson(ensure_ascii=true) }}"), "\"\\u00e9\\ud83d\\ude00x\"");
 }
 
 TEST(JinjaFilters, ToJsonKeepsContextKeyOrder) {
