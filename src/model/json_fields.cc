@@ -13,8 +13,7 @@ std::string field_name(std::string_view path, std::string_view key) {
 
 [[noreturn]] void wrong_type(std::string_view path, std::string_view key, const char* expected,
                              const json& value) {
-  fail(ErrorKind::invalid_input, "{}: expected {}, got {} {}", field_name(path, key), expected,
-       value.type_name(), value.dump().substr(0, 40));
+  fail(ErrorKind::invalid_input, "{}: expected {}, got {}", field_name(path, key), expected, preview(value));
 }
 
 std::optional<int64_t> to_int(const json& value) {
@@ -94,6 +93,14 @@ std::vector<int64_t> int_or_int_list(const json& object, std::string_view key, s
     ids.push_back(*id);
   }
   return ids;
+}
+
+std::string preview(const json& value) {
+  if (value.is_array()) return fmt::format("an array of {}", value.size());
+  if (value.is_object()) return fmt::format("an object of {} keys", value.size());
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return fmt::format("{} {}", value.type_name(), text);
 }
 
 json parse_object(std::string_view text) {

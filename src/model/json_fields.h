@@ -25,6 +25,10 @@ double required_number(const json& object, std::string_view key, std::string_vie
 // An integer or a list of integers (eos_token_id); absent or null gives an empty list.
 std::vector<int64_t> int_or_int_list(const json& object, std::string_view key, std::string_view path = {});
 
+// A short rendering of `value` for error messages. Arrays and objects are summarised, never dumped: dump()
+// recurses and a deeply nested value from a hostile file would overflow the stack.
+std::string preview(const json& value);
+
 // Parses text that must be a JSON object; throws Error(invalid_input) otherwise.
 json parse_object(std::string_view text);
 

@@ -32,7 +32,7 @@ const ArchitectureDescription& resolve_architecture(const json& config, std::str
   if (const json* architectures = json_fields::find(config, "architectures")) {
     if (!architectures->is_array() || architectures->empty() || !(*architectures)[0].is_string()) {
       fail(ErrorKind::invalid_input, "architectures: expected a list of class names, got {}",
-           architectures->dump().substr(0, 60));
+           json_fields::preview(*architectures));
     }
     class_name = (*architectures)[0].get<std::string>();
   } else {
@@ -188,7 +188,7 @@ void parse_attention_layout(const json& config, const ArchitectureDescription& d
       if (type != "sliding_attention") {
         fail(ErrorKind::unsupported,
              "layer_types[{}]: {} is not supported (full_attention, sliding_attention)", i,
-             type.dump().substr(0, 40));
+             json_fields::preview(type));
       }
       if (window) out.layer_attention[i] = LayerAttention::sliding;
     }

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "model/half_float.h"
+#include "model/json_fields.h"
 
 namespace chunkwise::model {
 namespace {
@@ -54,7 +55,8 @@ TensorInfo parse_tensor_entry(const std::string& name, const json& entry, uint64
   for (const auto& dim : *shape_it) {
     const auto value = as_unsigned(dim);
     if (!value || *value > static_cast<uint64_t>(INT64_MAX)) {
-      fail(ErrorKind::invalid_input, "shape: expected non-negative integers, got {}", dim.dump());
+      fail(ErrorKind::invalid_input, "shape: expected non-negative integers, got {}",
+           json_fields::preview(dim));
     }
     info.shape.push_back(static_cast<int64_t>(*value));
     if (__builtin_mul_overflow(numel, *value, &numel)) numel_overflows = true;
@@ -68,13 +70,14 @@ TensorInfo parse_tensor_entry(const std::string& name, const json& entry, uint64
   const auto offsets_it = entry.find("data_offsets");
   if (offsets_it == entry.end()) fail(ErrorKind::invalid_input, "missing \"data_offsets\"");
   if (!offsets_it->is_array() || offsets_it->size() != 2) {
-    fail(ErrorKind::invalid_input, "data_offsets: expected [begin, end], got {}", offsets_it->dump());
+    fail(ErrorKind::invalid_input, "data_offsets: expected [begin, end], got {}",
+         json_fields::preview(*offsets_it));
   }
   const auto begin = as_unsigned((*offsets_it)[0]);
   const auto end = as_unsigned((*offsets_it)[1]);
   if (!begin || !end) {
     fail(ErrorKind::invalid_input, "data_offsets: expected non-negative integers, got {}",
-         offsets_it->dump());
+         json_fields::preview(*offsets_it));
   }
   info.data_begin = *begin;
   info.data_end = *end;
@@ -245,7 +248,7 @@ SafetensorsIndex parse_safetensors_index(std::string_view json_text) {
         index.total_size = static_cast<uint64_t>(total->get<double>());
       } else {
         fail(ErrorKind::invalid_input, "metadata.total_size: expected a non-negative integer, got {}",
-             total->dump());
+             json_fields::preview(*total));
       }
     }
   }

@@ -299,6 +299,17 @@ TEST(ModelConfig, FieldErrorsNameTheField) {
   }
 }
 
+TEST(ModelConfig, DeeplyNestedValuesAreRejectedWithoutRecursion) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  try {
+    parse_model_config(R"({"architectures": ["LlamaForCausalLM"], "vocab_size": 8, "hidden_size": )" + deep +
+                       "}");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("hidden_size: expected an integer, got an array of 1"));
+  }
+}
+
 TEST(ModelConfig, LoadNamesTheFile) {
   try {
     load_model_config(kConfigs + "absent.json");

@@ -108,6 +108,12 @@ TEST(SafetensorsHeader, RejectsBadTensorEntries) {
   expect_header_error(file(R"({"dtype": "F4", "shape": [3], "data_offsets": [0, 2]})"), "not whole bytes");
 }
 
+TEST(SafetensorsHeader, DeeplyNestedHeaderIsRejectedWithoutRecursion) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  expect_header_error(safetensors_bytes_with_header(R"({"t": {"dtype": "F32", "shape": )" + deep + "}}", 0),
+                      "shape: expected non-negative integers, got an array of 1");
+}
+
 TEST(SafetensorsHeader, RejectsOffsetsPastEndOfFile) {
   const std::string header =
       R"({"model.layers.3.mlp.up_proj.weight": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}})";
