@@ -1,5 +1,6 @@
 // RoPE: inverse-frequency tables against values computed with a transcription of transformers'
-// modeling_rope_utils.py (python floats, see the comment of each case), and the rotation against a reference.
+// modeling_rope_utils.py (python floats, see the comment of each case; yarn as in transformers 5), and the
+// rotation against a reference.
 #include "runtime/ops/rope.h"
 
 #include <gtest/gtest.h>
@@ -60,6 +61,17 @@ TEST(RopeTable, Yarn) {
                {1.000000000e+00, 2.371708245e-01, 5.000000000e-02, 7.905694150e-03, 2.500000000e-03,
                 7.905694150e-04, 2.500000000e-04, 7.905694150e-05},
                1.138629436e+00);
+
+  // transformers 5: an explicit factor wins over max_position_embeddings / original_max_position_embeddings
+  // (Qwen2.5-style configs: factor 4 with both at 64 here); an absent factor is that ratio.
+  RopeConfig explicit_factor = config;
+  explicit_factor.max_position_embeddings = 64;
+  EXPECT_EQ(rope_table(explicit_factor, 16).inv_freq, rope_table(config, 16).inv_freq);
+  EXPECT_EQ(rope_table(explicit_factor, 16).attention_factor, rope_table(config, 16).attention_factor);
+  RopeConfig implied_factor = config;
+  implied_factor.factor = 0;
+  EXPECT_EQ(rope_table(implied_factor, 16).inv_freq, rope_table(config, 16).inv_freq);
+  EXPECT_EQ(rope_table(implied_factor, 16).attention_factor, rope_table(config, 16).attention_factor);
 
   RopeConfig untruncated;
   untruncated.type = RopeType::yarn;

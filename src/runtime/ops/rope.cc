@@ -49,17 +49,20 @@ std::vector<double> llama3_inv_freq(const RopeConfig& config, int dim) {
   return inv_freq;
 }
 
-// _compute_yarn_parameters (transformers 4.4x-4.5x: original_max_position_embeddings, when present, sets the
-// factor to max_position_embeddings / original_max_position_embeddings).
+// _compute_yarn_parameters as transformers 5 computes it (the version our reference logits come from): an
+// explicit factor wins; without one, factor = max_position_embeddings / original_max_position_embeddings.
+// (transformers 4.4x-4.5x instead replaced an explicit factor by that ratio whenever
+// original_max_position_embeddings was present; both agree when the config is consistent.)
 std::vector<double> yarn_inv_freq(const RopeConfig& config, int dim, double& attention_factor) {
+  double original_max =
+      double(config.original_max_position_embeddings > 0 ? config.original_max_position_embeddings
+                                                         : config.max_position_embeddings);
+  require_positive(original_max, "original_max_position_embeddings (or max_position_embeddings)", "yarn");
   double factor = config.factor;
-  double original_max = double(config.max_position_embeddings);
-  if (config.original_max_position_embeddings > 0) {
+  if (factor == 0) {
     require_positive(double(config.max_position_embeddings), "max_position_embeddings", "yarn");
-    original_max = double(config.original_max_position_embeddings);
     factor = double(config.max_position_embeddings) / original_max;
   }
-  require_positive(original_max, "max_position_embeddings", "yarn");
   require_positive(factor, "factor", "yarn");
   auto mscale_of = [](double scale, double mscale) {
     return scale <= 1 ? 1.0 : 0.1 * mscale * std::log(scale) + 1.0;

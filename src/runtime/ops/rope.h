@@ -19,7 +19,7 @@ enum class RopeType { default_, linear, dynamic, yarn, llama3 };
 struct RopeConfig {
   double theta = 10000.0;
   RopeType type = RopeType::default_;
-  double factor = 1.0;
+  double factor = 1.0;                           // yarn: 0 (absent) → max / original max positions
   double low_freq_factor = 1.0;                  // llama3
   double high_freq_factor = 4.0;                 // llama3
   int64_t original_max_position_embeddings = 0;  // llama3 (required), yarn (optional)
