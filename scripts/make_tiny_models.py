@@ -32,6 +32,11 @@ then unpack into the repository:
     cat $OUT/tiny-models.tar.xz.part-* | tar -xJ -C tests/data/models/
 
 (`--out DIR` writes the tree straight into DIR instead, without an archive.)
+
+Size: with the defaults the tree is about 80 MB (xz archive ~14 MB): the 8192 x 64 f32 embedding alone is 2 MiB per
+model, and tf4/ repeats tf5/'s weights. `--tf4-weights none` leaves the weights out of tf4/ (tests then pair tf4's
+config with tf5's safetensors), `--hidden 32` halves the weights, `--only a,b` builds a subset. Mind the device
+machine's 64 MiB limit on the working tree that travels with every run before committing the output.
 """
 
 import argparse
@@ -437,8 +442,11 @@ def transformers4_config(config_dict):
     return config
 
 
-def write_transformers4_variant(tf5_dir, tf4_dir):
-    shutil.copytree(tf5_dir, tf4_dir)
+def write_transformers4_variant(tf5_dir, tf4_dir, copy_weights):
+    if copy_weights:
+        shutil.copytree(tf5_dir, tf4_dir)
+    else:  # only the files whose layout differs; the weights stay in ../tf5
+        shutil.copytree(tf5_dir, tf4_dir, ignore=shutil.ignore_patterns("*.safetensors", "*.safetensors.index.json"))
     with open(os.path.join(tf5_dir, "config.json")) as f:
         config = json.load(f)
     with open(os.path.join(tf4_dir, "config.json"), "w") as f:
@@ -499,7 +507,7 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
     model.generation_config.bos_token_id = None
     save_weights(model, tf5_dir, spec)
     copy_tokenizer(args.tokenizer_dir, tf5_dir)
-    write_transformers4_variant(tf5_dir, tf4_dir)
+    write_transformers4_variant(tf5_dir, tf4_dir, args.tf4_weights == "copy")
 
     golden_prompts = []
     for index, (prompt, (chosen, margins, top)) in enumerate(zip(prompts, greedy)):
@@ -540,6 +548,13 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
     checks = {}
     for layout, directory in (("tf5", tf5_dir), ("tf4", tf4_dir)):
         try:
+            if layout == "tf4" and args.tf4_weights == "none":  # reload tf4's config with tf5's weights
+                combined = tempfile.mkdtemp(prefix="chunkwise-tf4-check-")
+                shutil.copytree(tf4_dir, combined, dirs_exist_ok=True)
+                for f in os.listdir(tf5_dir):
+                    if ".safetensors" in f:
+                        shutil.copyfile(os.path.join(tf5_dir, f), os.path.join(combined, f))
+                directory = combined
             reloaded = from_pretrained(directory).eval()
             reloaded._chunkwise_dynamic_rope = model._chunkwise_dynamic_rope
             worst = max(float((prompt_logits(reloaded, p["ids"]) - prompt_logits(model, p["ids"])).abs().max())
@@ -574,12 +589,13 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
         "prompts": golden_prompts,
     }
     with open(os.path.join(golden_dir, "golden.json"), "w") as f:
-        json.dump(golden, f, indent=1)
+        json.dump(golden, f, separators=(",", ":"))
         f.write("\n")
     size = directory_bytes(model_root)
     log(f"  wrote {model_root} ({size / 1e6:.2f} MB)")
     return {"name": name, "architecture": spec["architecture"], "features": spec["features"], "seed": seed,
             "tf5": f"{name}/tf5", "tf4": f"{name}/tf4", "golden": f"{name}/golden/golden.json",
+            "tf4_weights": "copied" if args.tf4_weights == "copy" else f"{name}/tf5",
             "saved_dtype": spec["save_dtype"], "shards": spec["shards"], "bytes": size,
             "min_greedy_margin": min(p["greedy_min_margin"] for p in golden_prompts),
             "greedy_cached_matches": all(p["greedy_cached_matches"] for p in golden_prompts),
@@ -603,6 +619,9 @@ def main():
     parser.add_argument("--min-margin", type=float, default=1e-2)
     parser.add_argument("--max-seed-attempts", type=int, default=25)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--tf4-weights", choices=["copy", "none"], default="copy",
+                        help="copy: tf4/ is a complete model directory; none: tf4/ holds only config, generation "
+                             "config and tokenizer files, the weights are those of ../tf5 (halves the tree)")
     args = parser.parse_args()
 
     archive_dir = None
