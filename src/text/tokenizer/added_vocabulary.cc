@@ -70,12 +70,13 @@ std::vector<AddedToken> AddedVocabulary::parse(const nlohmann::json& list) {
 AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Normalizer* normalizer)
     : tokens_(std::move(tokens)) {
   for (size_t i = 0; i < tokens_.size(); ++i) {
-    const AddedToken& token = tokens_[i];
+    AddedToken& token = tokens_[i];
     if (token.content.empty()) continue;
     by_content_[token.content] = token.id;
     by_id_[token.id] = i;
     std::string pattern = token.content;
     if (token.normalized && normalizer != nullptr) normalizer->normalize(pattern);
+    tokens_[i].normalized_content = pattern;
     if (pattern.empty()) continue;
     (token.normalized ? normalized_ : raw_).patterns.push_back({std::move(pattern), i});
   }

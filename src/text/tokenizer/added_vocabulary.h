@@ -23,6 +23,9 @@ struct AddedToken {
   bool rstrip = false;
   bool normalized = true;
   bool special = false;
+  // The content as the normalizer leaves it (normalized tokens only, else the content): what Hugging Face
+  // returns for the id when decoding.
+  std::string normalized_content;
 };
 
 // A part of the text: an added token (id >= 0) or text to encode (id < 0).

@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "common/error.h"
 #include "text/tokenizer/byte_level_alphabet.h"
 #include "text/tokenizer/json_fields.h"
 #include "text/tokenizer/models.h"
+#include "text/tokenizer/string_id_table.h"
 #include "text/tokenizer/unicode_text.h"
 #include "text/tokenizer/vocabulary.h"
 
@@ -24,6 +27,45 @@ struct Symbol {
   int32_t next;
   uint32_t length;  // bytes of the word it covers; 0 once merged into its left neighbour
 };
+
+// Per-thread cache of encoded words (HF caches words too): direct-mapped, so a colliding word just replaces
+// the slot. Each thread's cache belongs to one model at a time (by serial number) and is cleared when the
+// thread encodes with another model, so concurrent encode_batch needs no locks.
+class WordCache {
+ public:
+  static constexpr size_t kSlots = 8192;
+  static constexpr size_t kMaxWordLength = 48;
+
+  static WordCache& for_model(uint64_t serial) {
+    thread_local WordCache cache;
+    if (cache.owner_ != serial) {
+      cache.owner_ = serial;
+      for (Slot& slot : cache.slots_) slot.word.clear();
+    }
+    return cache;
+  }
+  bool lookup(std::string_view word, uint64_t hash, std::vector<TokenId>& ids) const {
+    const Slot& slot = slots_[hash & (kSlots - 1)];
+    if (slot.word.empty() || slot.word != word) return false;
+    ids.insert(ids.end(), slot.ids.begin(), slot.ids.end());
+    return true;
+  }
+  void store(std::string_view word, uint64_t hash, std::span<const TokenId> ids) {
+    Slot& slot = slots_[hash & (kSlots - 1)];
+    slot.word.assign(word);
+    slot.ids.assign(ids.begin(), ids.end());
+  }
+
+ private:
+  struct Slot {
+    std::string word;
+    std::vector<TokenId> ids;
+  };
+  uint64_t owner_ = 0;
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+};
+
+std::atomic<uint64_t> next_model_serial{1};
 
 struct PendingMerge {
   int32_t rank;
@@ -79,12 +121,20 @@ class BpeModel final : public Model {
         return;
       }
     }
+    const bool cacheable = word.size() <= WordCache::kMaxWordLength;
+    uint64_t hash = 0;
+    if (cacheable) {
+      hash = hash_bytes(word);
+      if (WordCache::for_model(serial_).lookup(word, hash, ids)) return;
+    }
     thread_local std::vector<Symbol> symbols;
     thread_local std::vector<PendingMerge> queue;
     build_symbols(word, symbols);
     merge_all(symbols, queue);
+    const size_t first = ids.size();
     for (const Symbol& s : symbols)
       if (s.length != 0) ids.push_back(s.id);
+    if (cacheable) WordCache::for_model(serial_).store(word, hash, std::span(ids).subspan(first));
   }
 
   std::optional<TokenId> token_to_id(std::string_view token) const override {
@@ -251,6 +301,7 @@ class BpeModel final : public Model {
     }
   }
 
+  uint64_t serial_ = next_model_serial.fetch_add(1);
   bool raw_bytes_;
   Vocabulary vocab_;
   StringIdTable raw_lookup_;

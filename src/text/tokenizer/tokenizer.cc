@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/error.h"
@@ -30,7 +32,7 @@ struct Tokenizer::Impl {
   void encode_text(std::string_view text, std::vector<TokenId>& ids) const;
   void encode_normalized(std::string_view text, bool at_input_start, std::vector<TokenId>& ids) const;
   std::optional<std::string_view> token(TokenId id) const {
-    if (const AddedToken* added_token = added.find(id)) return added_token->content;
+    if (const AddedToken* added_token = added.find(id)) return added_token->normalized_content;
     return model->id_to_token(id);
   }
 };
@@ -127,9 +129,37 @@ Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, TokenizerConfig 
       optional_component(root, "post_processor", [](const auto& j) { return make_post_processor(j); });
   impl->decoder = optional_component(root, "decoder", [](const auto& j) { return make_decoder(j); });
 
-  std::vector<AddedToken> added;
+  std::vector<AddedToken> listed;
   if (const auto it = root.find("added_tokens"); it != root.end())
-    added = with_context("added_tokens", [&] { return AddedVocabulary::parse(*it); });
+    listed = with_context("added_tokens", [&] { return AddedVocabulary::parse(*it); });
+  // Hugging Face re-adds the listed tokens one by one and does not trust their "id": a token already known
+  // (added before, or in the model vocabulary) keeps that id, a new one gets the next id after the
+  // vocabulary.
+  std::vector<AddedToken> added;
+  std::unordered_map<std::string, TokenId> added_ids;
+  const auto model_size = static_cast<TokenId>(impl->model->vocab_size());
+  std::optional<TokenId> max_added;
+  for (AddedToken& token : listed) {
+    if (token.content.empty()) continue;
+    const bool duplicate = std::any_of(added.begin(), added.end(), [&](const AddedToken& t) {
+      return t.content == token.content && t.single_word == token.single_word && t.lstrip == token.lstrip &&
+             t.rstrip == token.rstrip && t.normalized == token.normalized && t.special == token.special;
+    });
+    if (duplicate) continue;
+    if (const auto it = added_ids.find(token.content); it != added_ids.end()) {
+      token.id = it->second;
+    } else if (const auto id = impl->model->token_to_id(token.content)) {
+      token.id = *id;
+    } else {
+      token.id = !max_added ? model_size
+                            : (*max_added >= model_size || model_size == 0 ? *max_added + 1 : model_size);
+    }
+    added_ids[token.content] = token.id;
+    max_added = std::max(max_added.value_or(token.id), token.id);
+    // A later entry with the same content replaces the earlier one.
+    std::erase_if(added, [&](const AddedToken& t) { return t.content == token.content; });
+    added.push_back(std::move(token));
+  }
   for (const AddedToken& token : added) {
     if (!token.special) continue;
     impl->special_ids.insert(token.id);

