@@ -119,7 +119,8 @@ TEST(RopeTable, PartialRotaryAndBadConfigs) {
   RopeConfig llama3;
   llama3.type = RopeType::llama3;
   llama3.factor = 8;
-  EXPECT_TRUE(fails_with([&] { rope_table(llama3, 16); }, "original_max_position_embeddings must be > 0"));
+  EXPECT_TRUE(fails_with([&] { rope_table(llama3, 16); },
+                         "original_max_position_embeddings (or max_position_embeddings) must be > 0, got 0"));
 }
 
 class Rope : public ::testing::TestWithParam<Device> {};

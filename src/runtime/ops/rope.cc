@@ -27,13 +27,16 @@ void require_positive(double value, const char* field, const char* type) {
 // _compute_llama3_parameters.
 std::vector<double> llama3_inv_freq(const RopeConfig& config, int dim) {
   require_positive(config.factor, "factor", "llama3");
-  require_positive(double(config.original_max_position_embeddings), "original_max_position_embeddings",
+  // transformers 5 falls back to max_position_embeddings when original_max_position_embeddings is absent.
+  double old_context_len =
+      double(config.original_max_position_embeddings > 0 ? config.original_max_position_embeddings
+                                                         : config.max_position_embeddings);
+  require_positive(old_context_len, "original_max_position_embeddings (or max_position_embeddings)",
                    "llama3");
   if (config.high_freq_factor == config.low_freq_factor)
     fail(ErrorKind::invalid_input, "rope_scaling type llama3: high_freq_factor equals low_freq_factor ({})",
          config.low_freq_factor);
   std::vector<double> inv_freq = default_inv_freq(config.theta, dim);
-  double old_context_len = double(config.original_max_position_embeddings);
   double low_freq_wavelen = old_context_len / config.low_freq_factor;
   double high_freq_wavelen = old_context_len / config.high_freq_factor;
   for (double& f : inv_freq) {

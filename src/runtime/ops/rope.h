@@ -22,7 +22,7 @@ struct RopeConfig {
   double factor = 1.0;                           // yarn: 0 (absent) → max / original max positions
   double low_freq_factor = 1.0;                  // llama3
   double high_freq_factor = 4.0;                 // llama3
-  int64_t original_max_position_embeddings = 0;  // llama3 (required), yarn (optional)
+  int64_t original_max_position_embeddings = 0;  // llama3, yarn; absent → max_position_embeddings
   int64_t max_position_embeddings = 0;           // config.max_position_embeddings (dynamic, yarn)
   double beta_fast = 0;                          // yarn, absent → 32
   double beta_slow = 0;                          // yarn, absent → 1
