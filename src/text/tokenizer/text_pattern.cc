@@ -15,7 +15,9 @@ TextPattern TextPattern::literal(std::string text) {
 TextPattern TextPattern::from_json(const nlohmann::json& spec) {
   if (!spec.is_object() || spec.size() != 1)
     fail(ErrorKind::invalid_input, "pattern: expected {{\"String\": ...}} or {{\"Regex\": ...}}");
-  const auto& [kind, value] = *spec.items().begin();
+  // (A structured binding to *spec.items().begin() would dangle: the items() proxy is a temporary.)
+  const std::string kind = spec.begin().key();
+  const nlohmann::json& value = spec.begin().value();
   if (!value.is_string()) fail(ErrorKind::invalid_input, "pattern.{}: expected a string", kind);
   if (kind == "String") return literal(value.get<std::string>());
   if (kind == "Regex") {
