@@ -1,7 +1,9 @@
 // Unit tests per component. Every expected value was produced by Hugging Face tokenizers 0.23.2 (Node
 // binding) from the same component settings.
 #include <gtest/gtest.h>
+#include <utf8proc.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "text/tokenizer/component_factory.h"
@@ -12,6 +14,26 @@ namespace {
 
 using nlohmann::json;
 using Pieces = std::vector<std::string>;
+
+std::string utf8_of(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+  return out;
+}
 
 Pieces pre_tokenize(const json& spec, std::string_view text) {
   const auto pre_tokenizer = make_pre_tokenizer(spec);
@@ -121,6 +143,26 @@ TEST(Normalizers, UnicodeForms) {
   EXPECT_EQ(normalize({{"type", "NFD"}}, "é Å"), "e\u0301 A\u030a");
   EXPECT_EQ(normalize({{"type", "NFKC"}}, "\ufb01 \u2460 \uff21 e\u0301 \u00bd"), "fi 1 A é 1⁄2");
   EXPECT_EQ(normalize({{"type", "NFKD"}}, "\ufb01 é"), "fi e\u0301");
+}
+
+TEST(Normalizers, NfcFastPathAgreesWithUtf8procForEveryCodePoint) {
+  const auto nfc = make_normalizer({{"type", "NFC"}});
+  for (char32_t c = 0x80; c < 0x30000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string text = "a";
+    text += utf8_of(c);
+    text += "\u4e2d";
+    utf8proc_uint8_t* expected = nullptr;
+    const auto length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                     static_cast<utf8proc_ssize_t>(text.size()), &expected,
+                                     static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    ASSERT_GE(length, 0);
+    const std::string want(reinterpret_cast<const char*>(expected), static_cast<size_t>(length));
+    std::free(expected);
+    std::string got = text;
+    nfc->normalize(got);
+    ASSERT_EQ(got, want) << "U+" << std::hex << static_cast<uint32_t>(c);
+  }
 }
 
 TEST(Normalizers, CaseStripReplacePrepend) {
