@@ -34,12 +34,11 @@ Value range(Interpreter& interp, CallArgs& args) {
       fail(ErrorKind::invalid_input, "range expected at least 1 argument, got 0");
   }
   if (step == 0) fail(ErrorKind::invalid_input, "range() arg 3 must not be zero");
-  // Count in floating point first: the span of two int64 values can overflow int64.
-  long double span =
-      step > 0 ? static_cast<long double>(stop) - start : static_cast<long double>(start) - stop;
-  long double magnitude = step > 0 ? static_cast<long double>(step) : -static_cast<long double>(step);
-  long double count = span <= 0 ? 0 : (span + magnitude - 1) / magnitude;
-  if (count > static_cast<long double>(interp.limits().max_list_items)) {
+  // Count exactly in 128 bits: the span of two int64 values can overflow int64.
+  __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
+  __int128 magnitude = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
+  __int128 count = span <= 0 ? 0 : (span + magnitude - 1) / magnitude;
+  if (count > static_cast<__int128>(interp.limits().max_list_items)) {
     fail(ErrorKind::invalid_input, "range() of {} items exceeds the limit of {} items",
          static_cast<double>(count), interp.limits().max_list_items);
   }
@@ -47,7 +46,11 @@ Value range(Interpreter& interp, CallArgs& args) {
   interp.charge(n);
   List items;
   items.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) items.emplace_back(start + static_cast<std::int64_t>(i) * step);
+  std::int64_t value = start;
+  for (std::size_t i = 0; i < n; ++i) {
+    items.emplace_back(value);
+    if (i + 1 < n) value += step;  // stays between start and stop, so it cannot overflow
+  }
   return Value(make_list(std::move(items)));
 }
 

@@ -86,10 +86,17 @@ std::vector<std::size_t> slice_indices(const Value& start_v, const Value& stop_v
   std::int64_t start = clamp(as_index(start_v, "start"), step > 0 ? 0 : n - 1);
   std::int64_t stop = clamp(as_index(stop_v, "stop"), step > 0 ? n : -1);
   std::vector<std::size_t> out;
+  // Stop before stepping past the end: i + step must not overflow for huge steps.
   if (step > 0) {
-    for (std::int64_t i = start; i < stop; i += step) out.push_back(static_cast<std::size_t>(i));
+    for (std::int64_t i = start; i < stop; i += step) {
+      out.push_back(static_cast<std::size_t>(i));
+      if (step >= stop - i) break;
+    }
   } else {
-    for (std::int64_t i = start; i > stop && i >= 0; i += step) out.push_back(static_cast<std::size_t>(i));
+    for (std::int64_t i = start; i > stop && i >= 0; i += step) {
+      out.push_back(static_cast<std::size_t>(i));
+      if (i + step <= stop) break;
+    }
   }
   return out;
 }

@@ -186,8 +186,11 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options, i
   std::string key_sep = options.separators ? options.separators->second : ": ";
   auto newline = [&](int level) {
     if (!options.indent) return;
+    std::size_t width =
+        static_cast<std::size_t>(std::max(0, *options.indent)) * static_cast<std::size_t>(level);
+    charge_work(width / 16);  // deep indentation of many items is output like any other
     out += '\n';
-    out.append(static_cast<std::size_t>(std::max(0, *options.indent)) * static_cast<std::size_t>(level), ' ');
+    out.append(width, ' ');
   };
   if (v.is_undefined() || v.is_none()) {
     out += "null";

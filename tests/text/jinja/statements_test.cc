@@ -125,6 +125,8 @@ TEST(JinjaStatements, FilterBlock) {
 TEST(JinjaStatements, GlobalsRangeAndDict) {
   EXPECT_EQ(render("{{ range(3) }}|{{ range(1, 4) }}|{{ range(10, 0, -3) }}|{{ range(0) }}"),
             "[0, 1, 2]|[1, 2, 3]|[10, 7, 4, 1]|[]");
+  EXPECT_EQ(render("{{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807) }}"),
+            "[-9223372036854775807, 0]");
   EXPECT_EQ(render("{{ dict(a=1, b='x') }}|{{ dict({'k': 1}, z=2) }}"),
             "{'a': 1, 'b': 'x'}|{'k': 1, 'z': 2}");
 }
