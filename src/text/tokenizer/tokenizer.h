@@ -22,7 +22,10 @@ struct TokenizerConfig {
   std::optional<std::string> eos_token;
   std::optional<std::string> pad_token;
   std::optional<std::string> unk_token;
-  std::optional<bool> add_bos_token;  // overrides the post-processor's BOS when set (Llama-2 style configs)
+  // Recorded for callers (e.g. chat templating). encode() itself follows tokenizer.json's post-processor, as
+  // Hugging Face `tokenizers` does; transformers' fast tokenizers rebuild that post-processor from these flags
+  // only for some classes (LlamaTokenizerFast, ...), and the shipped tokenizer.json already reflects them.
+  std::optional<bool> add_bos_token;
   std::optional<bool> add_eos_token;
   std::optional<std::string> chat_template;  // the default template source, if any
   size_t model_max_length = 0;               // 0: not given
