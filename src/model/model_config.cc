@@ -93,9 +93,16 @@ void parse_rope_scaling(const json& scaling, std::string_view path, RopeConfig& 
     rope.partial_rotary_factor = *partial;
 
   if (rope.type != RopeType::default_rope) {
-    rope.factor = required_number(scaling, "factor", path);
-    if (!(rope.factor > 0))
+    const auto factor = optional_number(scaling, "factor", path);
+    // transformers 5 derives an absent yarn factor from the positions (see parse_decoder); the others need
+    // it.
+    if (!factor && rope.type != RopeType::yarn) {
+      fail(ErrorKind::invalid_input, "missing required field '{}.factor'", path);
+    }
+    rope.factor = factor.value_or(0.0);
+    if (factor && !(rope.factor > 0)) {
       fail(ErrorKind::invalid_input, "{}.factor: {} must be positive", path, rope.factor);
+    }
   }
   rope.original_max_position_embeddings = optional_int(scaling, "original_max_position_embeddings", path);
   if (rope.type == RopeType::llama3) {
@@ -231,6 +238,15 @@ ModelConfig parse_decoder(const json& config, const ArchitectureDescription& des
   out.activation = parse_activation(config, Activation::silu);
   out.tie_word_embeddings = optional_bool(config, "tie_word_embeddings").value_or(false);
   out.rope = parse_rope(config);
+  if (out.rope.type == RopeType::yarn && out.rope.factor == 0.0) {
+    if (!out.rope.original_max_position_embeddings) {
+      fail(ErrorKind::invalid_input,
+           "yarn RoPE needs 'factor' or 'original_max_position_embeddings' (factor = max / original "
+           "positions)");
+    }
+    out.rope.factor = static_cast<double>(out.max_position_embeddings) /
+                      static_cast<double>(*out.rope.original_max_position_embeddings);
+  }
   parse_attention_layout(config, description, out);
   return out;
 }

@@ -28,7 +28,7 @@ struct RopeConfig {
   RopeType type = RopeType::default_rope;
   double theta = 10000.0;
   double partial_rotary_factor = 1.0;
-  double factor = 1.0;  // linear, dynamic, yarn, llama3
+  double factor = 1.0;  // linear, dynamic, yarn, llama3; an absent yarn factor is max / original positions
   // llama3
   double low_freq_factor = 1.0;
   double high_freq_factor = 4.0;

@@ -233,6 +233,12 @@ TEST(ModelConfig, RopeScalingTypes) {
 
   config["rope_scaling"] = {{"rope_type", "default"}};
   EXPECT_EQ(parse_model_config(config.dump()).rope.type, RopeType::default_rope);
+
+  // yarn without a factor: transformers 5 uses max_position_embeddings / original_max_position_embeddings.
+  config["rope_scaling"] = {{"rope_type", "yarn"}, {"original_max_position_embeddings", 64}};
+  EXPECT_EQ(parse_model_config(config.dump()).rope.factor, 4.0);  // 256 / 64
+  config["rope_scaling"] = {{"rope_type", "yarn"}};
+  expect_config_error(config, ErrorKind::invalid_input, "yarn RoPE needs 'factor' or");
 }
 
 TEST(ModelConfig, RopeErrors) {
