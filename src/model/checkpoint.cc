@@ -33,12 +33,10 @@ Checkpoint Checkpoint::open(const std::filesystem::path& model_dir) {
   }
   const auto index_path = model_dir / kWeightsIndexFile;
   const auto single_path = model_dir / kSingleWeightsFile;
+  // As transformers does: model.safetensors wins when both it and an index exist.
+  if (std::filesystem::exists(single_path, ec)) return open_files({single_path});
   if (!std::filesystem::exists(index_path, ec)) {
-    if (!std::filesystem::exists(single_path, ec)) {
-      fail(ErrorKind::not_found, "{}: no {} or {}", model_dir.string(), kSingleWeightsFile,
-           kWeightsIndexFile);
-    }
-    return open_files({single_path});
+    fail(ErrorKind::not_found, "{}: no {} or {}", model_dir.string(), kSingleWeightsFile, kWeightsIndexFile);
   }
 
   const std::string index_name(kWeightsIndexFile);

@@ -19,7 +19,8 @@ inline constexpr std::string_view kWeightsIndexFile = "model.safetensors.index.j
 
 class Checkpoint {
  public:
-  // Opens DIR/model.safetensors.index.json and its shards if the index exists, else DIR/model.safetensors.
+  // Opens DIR/model.safetensors if it exists, else DIR/model.safetensors.index.json and its shards (the order
+  // transformers uses).
   // Throws Error(not_found) if neither exists; Error(invalid_input) naming the file and tensor for a bad
   // header, an index naming a shard that does not exist or a tensor its shard lacks, or a tensor stored in
   // two files.
