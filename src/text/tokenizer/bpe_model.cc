@@ -79,12 +79,13 @@ struct PendingMerge {
 
 class BpeModel final : public Model {
  public:
-  BpeModel(const nlohmann::json& spec, ByteLevelMode mode) : raw_bytes_(mode.raw_bytes) {
+  BpeModel(const nlohmann::json& spec, ByteLevelMode mode, BpeTables* tables) : raw_bytes_(mode.raw_bytes) {
     const auto dropout = spec.find("dropout");
     if (dropout != spec.end() && !dropout->is_null() &&
         !(dropout->is_number() && dropout->get<double>() == 0.0))
       fail(ErrorKind::unsupported, "dropout: BPE dropout is not supported (got {})", dropout->dump());
-    vocab_ = Vocabulary::from_json(require_field(spec, "vocab"));
+    vocab_ = tables && tables->has_vocab ? Vocabulary::from_entries(tables->vocab)
+                                         : Vocabulary::from_json(require_field(spec, "vocab"));
     unk_token_ = optional_string_field(spec, "unk_token");
     fuse_unk_ = bool_field(spec, "fuse_unk", false);
     byte_fallback_ = bool_field(spec, "byte_fallback", false);
@@ -109,7 +110,15 @@ class BpeModel final : public Model {
       const char c = static_cast<char>(b);
       single_byte_ids_[b] = raw_bytes_ ? raw_lookup_.find(std::string_view(&c, 1)) : -1;
     }
-    with_context("merges", [&] { load_merges(require_field(spec, "merges")); });
+    with_context("merges", [&] {
+      if (tables && tables->has_merges) {
+        merges_.reserve(tables->merges.size());
+        for (size_t rank = 0; rank < tables->merges.size(); ++rank)
+          add_merge(tables->merges[rank].first, tables->merges[rank].second, rank);
+      } else {
+        load_merges(require_field(spec, "merges"));
+      }
+    });
   }
 
   void encode_piece(std::string_view word, std::vector<TokenId>& ids) const override {
@@ -175,12 +184,17 @@ class BpeModel final : public Model {
       } else {
         fail(ErrorKind::invalid_input, "[{}]: expected \"left right\" or [\"left\", \"right\"]", rank);
       }
-      const TokenId left_id = require_id(left, rank);
-      const TokenId right_id = require_id(right, rank);
-      std::string merged = left;
-      merged.append(right, std::min(prefix_.size(), right.size()));
-      merges_.insert(left_id, right_id, {static_cast<int32_t>(rank), require_id(merged, rank)});
+      add_merge(left, right, rank);
     }
+  }
+
+  void add_merge(const std::string& left, const std::string& right, size_t rank) {
+    const TokenId left_id = require_id(left, rank);
+    const TokenId right_id = require_id(right, rank);
+    thread_local std::string merged;
+    merged.assign(left);
+    merged.append(right, std::min(prefix_.size(), right.size()));
+    merges_.insert(left_id, right_id, {static_cast<int32_t>(rank), require_id(merged, rank)});
   }
 
   TokenId unk_id() const {
@@ -318,8 +332,8 @@ class BpeModel final : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_bpe_model(const nlohmann::json& spec, ByteLevelMode mode) {
-  return std::make_unique<BpeModel>(spec, mode);
+std::unique_ptr<Model> make_bpe_model(const nlohmann::json& spec, ByteLevelMode mode, BpeTables* tables) {
+  return std::make_unique<BpeModel>(spec, mode, tables);
 }
 
 }  // namespace chunkwise::text

@@ -44,10 +44,10 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, Byt
   fail(ErrorKind::unsupported, "unsupported pre-tokenizer type '{}'", type);
 }
 
-std::unique_ptr<Model> make_model(const nlohmann::json& spec, ByteLevelMode mode) {
+std::unique_ptr<Model> make_model(const nlohmann::json& spec, ByteLevelMode mode, BpeTables* tables) {
   // Hugging Face accepts a model object without "type" and guesses from its fields; chunkwise asks for it.
   const std::string type = component_type(spec);
-  if (type == "BPE") return make_bpe_model(spec, mode);
+  if (type == "BPE") return make_bpe_model(spec, mode, tables);
   if (type == "WordLevel") return make_word_level_model(spec);
   if (type == "WordPiece") return make_wordpiece_model(spec);
   fail(ErrorKind::unsupported, "unsupported model type '{}'", type);

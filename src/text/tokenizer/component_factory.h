@@ -5,6 +5,9 @@
 
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "text/tokenizer/components.h"
 
@@ -17,9 +20,20 @@ struct ByteLevelMode {
   bool raw_bytes = false;
 };
 
+// The vocab and merges of a BPE model, read straight from the text of tokenizer.json (see
+// read_tokenizer_json), which is much faster than through a JSON document. Merges are (left, right).
+struct BpeTables {
+  std::vector<std::pair<std::string, TokenId>> vocab;
+  std::vector<std::pair<std::string, std::string>> merges;
+  bool has_vocab = false;  // false: take it from the model's JSON object
+  bool has_merges = false;
+};
+
 std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& spec);
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, ByteLevelMode mode = {});
-std::unique_ptr<Model> make_model(const nlohmann::json& spec, ByteLevelMode mode = {});
+// With `tables`, a BPE model takes its vocab and merges from there instead of `spec`.
+std::unique_ptr<Model> make_model(const nlohmann::json& spec, ByteLevelMode mode = {},
+                                  BpeTables* tables = nullptr);
 std::unique_ptr<PostProcessor> make_post_processor(const nlohmann::json& spec);
 std::unique_ptr<Decoder> make_decoder(const nlohmann::json& spec);
 

@@ -9,7 +9,7 @@
 
 namespace chunkwise::text {
 
-std::unique_ptr<Model> make_bpe_model(const nlohmann::json& spec, ByteLevelMode mode);
+std::unique_ptr<Model> make_bpe_model(const nlohmann::json& spec, ByteLevelMode mode, BpeTables* tables);
 std::unique_ptr<Model> make_word_level_model(const nlohmann::json& spec);
 
 }  // namespace chunkwise::text

@@ -15,6 +15,7 @@
 #include "text/tokenizer/added_vocabulary.h"
 #include "text/tokenizer/component_factory.h"
 #include "text/tokenizer/json_fields.h"
+#include "text/tokenizer/tokenizer_json_reader.h"
 #include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {
@@ -102,7 +103,8 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, TokenizerConfig config) {
-  const nlohmann::json root = parse_json(tokenizer_json);
+  BpeTables tables;
+  const nlohmann::json root = read_tokenizer_json(tokenizer_json, tables);
   if (!root.is_object()) fail(ErrorKind::invalid_input, "expected a JSON object at the top level");
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);
@@ -124,7 +126,7 @@ Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, TokenizerConfig 
   }
   impl->pre_tokenizer =
       optional_component(root, "pre_tokenizer", [&](const auto& j) { return make_pre_tokenizer(j, mode); });
-  impl->model = with_context("model", [&] { return make_model(model_spec, mode); });
+  impl->model = with_context("model", [&] { return make_model(model_spec, mode, &tables); });
   impl->post_processor =
       optional_component(root, "post_processor", [](const auto& j) { return make_post_processor(j); });
   impl->decoder = optional_component(root, "decoder", [](const auto& j) { return make_decoder(j); });

@@ -14,6 +14,8 @@ namespace chunkwise::text {
 class Vocabulary {
  public:
   static Vocabulary from_json(const nlohmann::json& vocab);  // {"token": id, ...}
+  // (token, id) pairs; a token listed twice keeps its last id, as a JSON object would.
+  static Vocabulary from_entries(std::vector<std::pair<std::string, TokenId>>& entries);
 
   TokenId find(std::string_view token) const { return ids_.find(token); }
   std::optional<std::string_view> token(TokenId id) const {
