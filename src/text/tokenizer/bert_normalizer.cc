@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "text/tokenizer/bert.h"
 #include "text/tokenizer/bert_unicode.h"
+#include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {
 namespace {
@@ -65,17 +66,17 @@ class BertNormalizer final : public Normalizer {
     std::string out;
     out.reserve(text.size() + text.size() / 4);
     for (size_t pos = 0; pos < text.size();) {
-      char32_t c = bert::next_code_point(text, pos);
+      char32_t c = next_code_point(text, pos);
       if (options_.clean_text) {
         if (c == 0 || c == 0xFFFD || bert::is_control(c)) continue;
-        if (bert::is_whitespace(c)) c = ' ';
+        if (is_whitespace(c)) c = ' ';
       }
       if (options_.handle_chinese_chars && bert::is_chinese_char(c)) {
         out.push_back(' ');
-        bert::append_utf8(out, c);
+        append_utf8(out, c);
         out.push_back(' ');
       } else {
-        bert::append_utf8(out, c);
+        append_utf8(out, c);
       }
     }
     if (options_.strip_accents) out = strip_accents(nfd(out));
@@ -107,7 +108,7 @@ class BertNormalizer final : public Normalizer {
     out.reserve(text.size());
     for (size_t pos = 0; pos < text.size();) {
       const size_t start = pos;
-      const char32_t c = bert::next_code_point(text, pos);
+      const char32_t c = next_code_point(text, pos);
       if (bert::is_nonspacing_mark(c)) continue;
       out.append(text, start, pos - start);
     }
@@ -119,12 +120,12 @@ class BertNormalizer final : public Normalizer {
     std::string out;
     out.reserve(text.size());
     for (size_t pos = 0; pos < text.size();) {
-      const char32_t c = bert::next_code_point(text, pos);
+      const char32_t c = next_code_point(text, pos);
       if (c == 0x130) {
         out.append("i\xCC\x87");
         continue;
       }
-      bert::append_utf8(out, bert::to_lowercase(c));
+      append_utf8(out, bert::to_lowercase(c));
     }
     return out;
   }

@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "text/tokenizer/bert.h"
 #include "text/tokenizer/bert_unicode.h"
+#include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {
 namespace {
@@ -16,8 +17,8 @@ class BertPreTokenizer final : public PreTokenizer {
       const std::string_view piece = in[i];
       for (size_t pos = 0; pos < piece.size();) {
         const size_t start = pos;
-        const char32_t c = bert::next_code_point(piece, pos);
-        if (bert::is_whitespace(c)) {
+        const char32_t c = next_code_point(piece, pos);
+        if (is_whitespace(c)) {
           out.finish_piece();
         } else if (bert::is_punctuation(c)) {
           out.finish_piece();

@@ -1,20 +1,11 @@
-// Character classes of the BERT components, defined as Hugging Face `tokenizers` defines them, and the small
-// UTF-8 helpers the BERT components share. Input is valid UTF-8 (the tokenizer replaces invalid bytes before
-// encoding).
+// Character classes of the BERT components, defined as Hugging Face `tokenizers` defines them. UTF-8 decoding
+// and whitespace are the shared ones of unicode_text.h.
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <string_view>
 
 namespace chunkwise::text::bert {
 
-// Decodes the code point starting at text[pos] and advances pos past it. `text` must be valid UTF-8.
-char32_t next_code_point(std::string_view text, size_t& pos);
-void append_utf8(std::string& out, char32_t c);
-
-// Rust's char::is_whitespace (Unicode White_Space).
-bool is_whitespace(char32_t c);
 // clean_text's "control": Cc, Cf or Co in the Unicode version of Hugging Face's tables (unassigned code
 // points are kept), except \t \n \r (which count as whitespace).
 bool is_control(char32_t c);
