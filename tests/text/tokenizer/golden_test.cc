@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "text/tokenizer/tokenizer.h"
 #include "tokenizer_test_data.h"
@@ -239,4 +240,68 @@ INSTANTIATE_TEST_SUITE_P(Families, GoldenTest, ::testing::ValuesIn(golden_famili
 
 }  // namespace
 
+}  // namespace chunkwise::text::testing
+
+namespace chunkwise::text::testing {
+namespace {
+
+// Random bytes (mostly invalid UTF-8) and random code points: encoding never throws, decoding gives valid
+// UTF-8, and for valid text without special-token look-alikes the byte-level families round-trip exactly.
+TEST(TokenizerRobustness, RandomBytesAndCodePoints) {
+  std::mt19937 rng(1234);
+  for (const Family& family : golden_families()) {
+    if (!require_reference_file(family.dir / "tokenizer.json")) continue;
+    const Tokenizer tokenizer = Tokenizer::load(family.dir);
+    for (int i = 0; i < 200; ++i) {
+      std::string bytes(rng() % 64, '\0');
+      for (char& c : bytes) c = static_cast<char>(rng() % 256);
+      const auto ids = tokenizer.encode(bytes, true);
+      const std::string decoded = tokenizer.decode(ids);
+      EXPECT_EQ(tokenizer.encode(decoded, true).empty(), ids.empty()) << family.name;
+    }
+    if (family.name == "llama2") continue;  // its decoder strips a leading space
+    for (int i = 0; i < 200; ++i) {
+      std::string text;
+      for (int k = rng() % 32; k > 0; --k) {
+        char32_t c = rng() % 0x30000;
+        if ((c >= 0xD800 && c <= 0xDFFF) || c == 0) c = 'x';
+        if (c < 0x80) {
+          text.push_back(static_cast<char>(c));
+        } else if (c < 0x800) {
+          text.push_back(static_cast<char>(0xC0 | (c >> 6)));
+          text.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+        } else if (c < 0x10000) {
+          text.push_back(static_cast<char>(0xE0 | (c >> 12)));
+          text.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+          text.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+        } else {
+          text.push_back(static_cast<char>(0xF0 | (c >> 18)));
+          text.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+          text.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+          text.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+        }
+      }
+      const std::string decoded = tokenizer.decode(tokenizer.encode(text, false));
+      if (family.name == "qwen3") {  // NFC may change the text; encoding the result again must be stable
+        EXPECT_EQ(tokenizer.decode(tokenizer.encode(decoded, false)), decoded);
+      } else {
+        EXPECT_EQ(decoded, text) << family.name;
+      }
+    }
+  }
+}
+
+TEST(TokenizerLoad, TinyLmAssetsForTheCliDemo) {
+  const auto dir =
+      std::filesystem::path(CHUNKWISE_TEST_DATA).parent_path().parent_path() / "assets/tokenizers/tiny-lm";
+  const Tokenizer tokenizer = Tokenizer::load(dir);
+  EXPECT_EQ(tokenizer.config().eos_token, "<|endoftext|>");
+  ASSERT_TRUE(tokenizer.config().chat_template.has_value());
+  EXPECT_NE(tokenizer.config().chat_template->find("<|im_start|>"), std::string::npos);
+  EXPECT_EQ(tokenizer.token_to_id("<|im_start|>"), 1);
+  EXPECT_TRUE(tokenizer.is_special(2));
+  EXPECT_EQ(tokenizer.decode(tokenizer.encode("<|im_start|>user\nHi!<|im_end|>"), true), "user\nHi!");
+}
+
+}  // namespace
 }  // namespace chunkwise::text::testing
