@@ -47,6 +47,13 @@ TEST(BertNormalizer, StripAccentsWithoutLowercase) {
   EXPECT_EQ(normalize(spec, "\u0130stanbul"), "Istanbul");
 }
 
+TEST(BertNormalizer, StripAccentsFollowsHuggingFaceUnicodeTables) {
+  const json spec = normalizer_spec(true, false);
+  EXPECT_EQ(normalize(spec, "\u07fd"), "\u07fd");          // Mn only since Unicode 11: kept
+  EXPECT_EQ(normalize(spec, "\U00011938"), "\U00011938");  // HF's NFD leaves it composed
+  EXPECT_EQ(normalize(spec, "e\u0301\u0327"), "e");        // marks of one character, any order
+}
+
 TEST(BertNormalizer, CleanTextDropsControlCharactersButKeepsUnassignedOnes) {
   const json spec = normalizer_spec(false, false);
   // \v and U+0085 are control characters (dropped), U+00A0 whitespace (a space), U+FFFD and private use
