@@ -5,6 +5,12 @@
 #include "text/jinja/string_ops.h"
 #include "text/jinja/value_ops.h"
 
+// GCC 12 with -fsanitize=address,undefined reports a false "may be used uninitialized" when a Value (a
+// std::variant holding a std::string alternative) is moved into the std::optional results below.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace chunkwise::text::jinja {
 namespace {
 
