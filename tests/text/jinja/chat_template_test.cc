@@ -17,7 +17,7 @@ ChatTemplateInputs conversation() {
   return inputs;
 }
 
-TEST(ChatTemplate, ContextHasMessagesPromptFlagAndExtraKeys) {
+TEST(JinjaChatTemplate, ContextHasMessagesPromptFlagAndExtraKeys) {
   ChatTemplate chat(
       "{{ bos_token }}{% for m in messages %}{{ m.role }}:{{ m.content }}{% endfor %}"
       "{% if add_generation_prompt %}|gen{% endif %}");
@@ -28,7 +28,7 @@ TEST(ChatTemplate, ContextHasMessagesPromptFlagAndExtraKeys) {
   EXPECT_EQ(chat.apply(inputs), "<s>user:Hi|gen");
 }
 
-TEST(ChatTemplate, ToolsAreDefinedOnlyWhenGiven) {
+TEST(JinjaChatTemplate, ToolsAreDefinedOnlyWhenGiven) {
   ChatTemplate chat(
       "{{ tools is defined }}{% if tools %}:{{ tools | map(attribute='name') | join(',') }}{% endif %}");
   ChatTemplateInputs inputs = conversation();
@@ -37,20 +37,20 @@ TEST(ChatTemplate, ToolsAreDefinedOnlyWhenGiven) {
   EXPECT_EQ(chat.apply(inputs), "True:a,b");
 }
 
-TEST(ChatTemplate, ExplicitFieldsWinOverExtra) {
+TEST(JinjaChatTemplate, ExplicitFieldsWinOverExtra) {
   ChatTemplate chat("{{ messages | length }}{{ add_generation_prompt }}");
   ChatTemplateInputs inputs = conversation();
   inputs.extra = {{"messages", "not a list"}, {"add_generation_prompt", "yes"}};
   EXPECT_EQ(chat.apply(inputs), "1False");
 }
 
-TEST(ChatTemplate, RendersWithTrimAndLstripBlocks) {
+TEST(JinjaChatTemplate, RendersWithTrimAndLstripBlocks) {
   ChatTemplate chat(
       "{% for m in messages %}\n  {% if true %}\n[{{ m.content }}]\n  {% endif %}\n{% endfor %}\n");
   EXPECT_EQ(chat.apply(conversation()), "[Hi]\n");
 }
 
-TEST(ChatTemplate, RaiseExceptionIsInvalidInputWithTheMessage) {
+TEST(JinjaChatTemplate, RaiseExceptionIsInvalidInputWithTheMessage) {
   ChatTemplate chat(
       "{% if messages[0].role != 'system' %}{{ raise_exception('System message required') }}{% endif %}");
   try {
@@ -63,7 +63,7 @@ TEST(ChatTemplate, RaiseExceptionIsInvalidInputWithTheMessage) {
   }
 }
 
-TEST(ChatTemplate, TinyModelTemplateFromTheSharedModelDirectory) {
+TEST(JinjaChatTemplate, TinyModelTemplateFromTheSharedModelDirectory) {
   std::filesystem::path path =
       std::filesystem::path(CHUNKWISE_TEST_DATA) / "chat_templates" / "tiny_lm.jinja";
   std::ifstream in(path);
@@ -75,7 +75,7 @@ TEST(ChatTemplate, TinyModelTemplateFromTheSharedModelDirectory) {
   EXPECT_EQ(chat.apply(inputs), "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
 }
 
-TEST(ChatTemplate, TemplateIsReusableAcrossRenders) {
+TEST(JinjaChatTemplate, TemplateIsReusableAcrossRenders) {
   Template t("{{ n * 2 }}");
   EXPECT_EQ(t.render(nlohmann::json{{"n", 2}}), "4");
   EXPECT_EQ(t.render(nlohmann::json{{"n", 5}}), "10");
@@ -89,7 +89,7 @@ TEST(ChatTemplate, TemplateIsReusableAcrossRenders) {
 namespace chunkwise::text::jinja::testing {
 namespace {
 
-TEST(ChatTemplate, LongConversationsStayWithinTheDefaultLimits) {
+TEST(JinjaChatTemplate, LongConversationsStayWithinTheDefaultLimits) {
   std::filesystem::path path = std::filesystem::path(CHUNKWISE_TEST_DATA) / "chat_templates" / "qwen3.jinja";
   std::ifstream in(path);
   std::stringstream source;

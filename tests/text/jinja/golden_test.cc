@@ -50,9 +50,9 @@ std::vector<GoldenCase> load_cases() {
   return cases;
 }
 
-class ChatGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
+class JinjaChatGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 
-TEST_P(ChatGoldenTest, MatchesReference) {
+TEST_P(JinjaChatGoldenTest, MatchesReference) {
   const GoldenCase& golden = GetParam();
   const nlohmann::ordered_json& r = golden.record;
   ChatTemplate chat(read_file(kTemplateDir / (golden.template_name + ".jinja")));
@@ -77,7 +77,7 @@ TEST_P(ChatGoldenTest, MatchesReference) {
   }
 }
 
-TEST(ChatGoldenFiles, CoverEveryTemplate) {
+TEST(JinjaChatGoldenFiles, CoverEveryTemplate) {
   std::size_t templates = 0;
   for (const auto& entry : fs::directory_iterator(kTemplateDir)) {
     if (entry.path().extension() != ".jinja") continue;
@@ -95,7 +95,7 @@ std::string case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Reference, ChatGoldenTest, ::testing::ValuesIn(load_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Reference, JinjaChatGoldenTest, ::testing::ValuesIn(load_cases()), case_name);
 
 }  // namespace
 }  // namespace chunkwise::text::jinja
