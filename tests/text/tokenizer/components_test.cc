@@ -95,6 +95,8 @@ TEST(PreTokenizers, WhitespaceFamily) {
                          "Hello, world!  How's it going?\n\tfine-ish... 123 4567 ½² naïve_x ① é"),
             (Pieces{"Hello", ",", "world", "!",   "How", "'",    "s",  "it",      "going", "?",
                     "fine",  "-", "ish",   "...", "123", "4567", "½²", "naïve_x", "①",     "é"}));
+  EXPECT_EQ(pre_tokenize({{"type", "Whitespace"}}, "aⒶb 🅰x Ⅻy ²z ⁿq ªw 々e ゝr ・t ー u"),
+            (Pieces{"aⒶb", "🅰x", "Ⅻy", "²", "z", "ⁿq", "ªw", "々e", "ゝr", "・", "t", "ー", "u"}));
   EXPECT_EQ(pre_tokenize({{"type", "WhitespaceSplit"}}, " a\u00a0b\u3000c\td\n "),
             (Pieces{"a", "b", "c", "d"}));
   EXPECT_EQ(pre_tokenize({{"type", "CharDelimiterSplit"}, {"delimiter", "x"}}, "axbxxc x"),
