@@ -106,6 +106,7 @@ class BpeModel final : public Model {
         if (auto bytes = alphabet.to_bytes(*token)) raw_lookup_.insert(*bytes, static_cast<TokenId>(id));
       }
     }
+    for (int b = 0; b < 128; ++b) ascii_ids_[b] = vocab_.find(std::string(1, static_cast<char>(b)));
     for (int b = 0; b < 256; ++b) {
       const char c = static_cast<char>(b);
       single_byte_ids_[b] = raw_bytes_ ? raw_lookup_.find(std::string_view(&c, 1)) : -1;
@@ -238,7 +239,9 @@ class BpeModel final : public Model {
         if (pos == word.size()) piece.append(suffix_);
         s = piece;
       }
-      const TokenId id = vocab_.find(s);
+      const TokenId id = length == 1 && prefix_.empty() && suffix_.empty()
+                             ? ascii_ids_[static_cast<unsigned char>(s[0]) & 0x7F]
+                             : vocab_.find(s);
       if (id >= 0) {
         flush_unknown(symbols, pending);
         add_symbol(symbols, id, length);
@@ -328,6 +331,7 @@ class BpeModel final : public Model {
   std::string suffix_;
   std::array<TokenId, 256> byte_fallback_ids_{};
   std::array<TokenId, 256> single_byte_ids_{};
+  std::array<TokenId, 128> ascii_ids_{};  // one-character ASCII tokens (a length-1 UTF-8 character is ASCII)
 };
 
 }  // namespace
