@@ -33,25 +33,33 @@ std::int64_t int_arg(const CallArgs& args, std::size_t index, std::string_view n
   fail(ErrorKind::invalid_input, "argument '{}' must be an integer, not {}", name, v.type_name());
 }
 
-// The value at a dotted attribute path ("a.b" or "0"), as Jinja's make_attrgetter does.
+// The value at a dotted attribute path ("a.b" or "0"), as jinja2's make_attrgetter does: a missing part is
+// undefined, and looking further into an undefined part is an error.
 Value attribute_path(const Value& item, const std::string& path) {
   Value current = item;
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t dot = path.find('.', start);
     std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    bool is_index = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+    if (current.is_undefined()) fail_undefined(current);
     if (current.is_dict()) {
       const Value* v = current.as_dict()->find(part);
-      current = v ? *v : Value(Undefined{part});
+      current = v ? *v : undefined_attribute(current, part);
     } else if (current.is_namespace()) {
       const Value* v = current.as_namespace()->attributes.find(part);
-      current = v ? *v : Value(Undefined{part});
-    } else if (current.is_list() && !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit)) {
+      current = v ? *v : undefined_attribute(current, part);
+    } else if (current.is_list() && is_index) {
       std::size_t index = 0;
-      std::from_chars(part.data(), part.data() + part.size(), index);
-      current = index < current.as_list()->size() ? (*current.as_list())[index] : Value(Undefined{part});
+      auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+      if (ec == std::errc() && index < current.as_list()->size()) {
+        current = (*current.as_list())[index];
+      } else {
+        current = undefined_element(
+            current, ec == std::errc() ? Value(static_cast<std::int64_t>(index)) : Value(part));
+      }
     } else {
-      current = Value(Undefined{part});
+      current = undefined_attribute(current, part);
     }
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -63,12 +71,11 @@ List items_of(const Value& input) {
   return iterate(input);
 }
 
-// The text a string filter works on. Like the reference implementation (and unlike Python's str()), none and
-// containers are errors rather than their repr; undefined is the empty string.
-std::string text_input(const Value& input, const char* filter) {
+// The text a string filter works on: Python str() of any value, as jinja2's soft_str does (none is "None", a
+// list is its repr, undefined is "").
+std::string text_input(const Value& input) {
   if (input.is_string()) return input.as_string();
-  if (input.is_undefined() || input.is_number() || input.is_bool()) return to_string(input);
-  fail(ErrorKind::invalid_input, "cannot apply filter '{}' to a value of type {}", filter, input.type_name());
+  return to_string(input);
 }
 
 // The key a sort, unique, min or max compares: the attribute if asked, lowercased unless case sensitive.
@@ -101,7 +108,7 @@ Value filter_tojson(Interpreter&, const Value& input, CallArgs& args) {
 Value filter_trim(Interpreter&, const Value& input, CallArgs& args) {
   std::optional<std::string> chars;
   if (const Value* c = args.get(0, "chars"); c && c->is_string()) chars = c->as_string();
-  return Value(std::string(strip(text_input(input, "trim"), chars, true, true)));
+  return Value(std::string(strip(text_input(input), chars, true, true)));
 }
 
 Value filter_length(Interpreter&, const Value& input, CallArgs&) {
@@ -109,23 +116,23 @@ Value filter_length(Interpreter&, const Value& input, CallArgs&) {
 }
 
 Value filter_upper(Interpreter&, const Value& input, CallArgs&) {
-  return Value(ascii_upper(text_input(input, "upper")));
+  return Value(ascii_upper(text_input(input)));
 }
 Value filter_lower(Interpreter&, const Value& input, CallArgs&) {
-  return Value(ascii_lower(text_input(input, "lower")));
+  return Value(ascii_lower(text_input(input)));
 }
 Value filter_title(Interpreter&, const Value& input, CallArgs&) {
-  return Value(title_case(text_input(input, "title")));
+  return Value(title_case(text_input(input)));
 }
 Value filter_capitalize(Interpreter&, const Value& input, CallArgs&) {
-  return Value(capitalize(text_input(input, "capitalize")));
+  return Value(capitalize(text_input(input)));
 }
 
 Value filter_replace(Interpreter& interp, const Value& input, CallArgs& args) {
   std::string from = string_arg(args, 0, "old", "");
   std::string to = string_arg(args, 1, "new", "");
   Value count = args.get_or(2, "count", Value(nullptr));
-  return Value(replace(text_input(input, "replace"), from, to, count.is_int() ? count.as_int() : -1,
+  return Value(replace(text_input(input), from, to, count.is_int() ? count.as_int() : -1,
                        interp.limits().max_string_bytes));
 }
 
@@ -146,12 +153,12 @@ Value filter_join(Interpreter& interp, const Value& input, CallArgs& args) {
 
 Value filter_first(Interpreter&, const Value& input, CallArgs&) {
   List items = items_of(input);
-  return items.empty() ? Value() : items.front();
+  return items.empty() ? Value(Undefined{"", "No first item, sequence was empty."}) : items.front();
 }
 
 Value filter_last(Interpreter&, const Value& input, CallArgs&) {
   List items = items_of(input);
-  return items.empty() ? Value() : items.back();
+  return items.empty() ? Value(Undefined{"", "No last item, sequence was empty."}) : items.back();
 }
 
 Value filter_default(Interpreter&, const Value& input, CallArgs& args) {
@@ -200,6 +207,7 @@ Value filter_int(Interpreter&, const Value& input, CallArgs& args) {
   Value fallback = args.get_or(0, "default", Value(std::int64_t{0}));
   int base = static_cast<int>(int_arg(args, 1, "base", 10));
   if (base < 2 || base > 36) fail(ErrorKind::invalid_input, "int() base must be between 2 and 36");
+  if (input.is_undefined()) fail_undefined(input);  // int(Undefined) raises in jinja2
   if (input.is_int()) return input;
   if (input.is_bool()) return Value(std::int64_t{input.as_bool() ? 1 : 0});
   if (input.is_float()) {
@@ -218,6 +226,7 @@ Value filter_int(Interpreter&, const Value& input, CallArgs& args) {
 
 Value filter_float(Interpreter&, const Value& input, CallArgs& args) {
   Value fallback = args.get_or(0, "default", Value(0.0));
+  if (input.is_undefined()) fail_undefined(input);  // float(Undefined) raises in jinja2
   if (input.is_float()) return input;
   if (input.is_int()) return Value(static_cast<double>(input.as_int()));
   if (input.is_bool()) return Value(input.as_bool() ? 1.0 : 0.0);
@@ -346,6 +355,7 @@ Value filter_sort(Interpreter& interp, const Value& input, CallArgs& args) {
 }
 
 Value filter_dictsort(Interpreter& interp, const Value& input, CallArgs& args) {
+  if (input.is_undefined()) fail_undefined(input);  // jinja2 looks up .items() on it
   if (!input.is_dict())
     fail(ErrorKind::invalid_input, "dictsort expects a mapping, not {}", input.type_name());
   bool case_sensitive = bool_arg(args, 0, "case_sensitive", false);
@@ -388,7 +398,12 @@ Value filter_indent(Interpreter& interp, const Value& input, CallArgs& args) {
   }
   bool first = bool_arg(args, 1, "first", false);
   bool blank = bool_arg(args, 2, "blank", false);
-  std::vector<std::string> lines = split_lines(text_input(input, "indent") + "\n");
+  // jinja2 appends a newline to the value, which only a string allows.
+  if (input.is_undefined()) fail_undefined(input);
+  if (!input.is_string()) {
+    fail(ErrorKind::invalid_input, "unsupported operand type(s) for +=: '{}' and 'str'", input.type_name());
+  }
+  std::vector<std::string> lines = split_lines(input.as_string() + "\n");
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) {
@@ -454,7 +469,7 @@ Value filter_sum(Interpreter& interp, const Value& input, CallArgs& args) {
 
 Value min_max(Interpreter& interp, const Value& input, CallArgs& args, bool want_max) {
   List items = items_of(input);
-  if (items.empty()) return Value();
+  if (items.empty()) return Value(Undefined{"", "No aggregated item, sequence was empty."});
   std::size_t best = 0;
   Value best_key = sort_key(items[0], args, 0, 1);
   for (std::size_t i = 1; i < items.size(); ++i) {
@@ -477,13 +492,14 @@ Value filter_max(Interpreter& i, const Value& v, CallArgs& a) {
 
 Value filter_attr(Interpreter&, const Value& input, CallArgs& args) {
   std::string name = string_arg(args, 0, "name", "");
+  if (input.is_undefined()) fail_undefined(input);
   if (input.is_dict()) {
     if (const Value* v = input.as_dict()->find(name)) return *v;
   }
   if (input.is_namespace()) {
     if (const Value* v = input.as_namespace()->attributes.find(name)) return *v;
   }
-  return Value(Undefined{name});
+  return undefined_attribute(input, name);
 }
 
 Value filter_wordcount(Interpreter&, const Value& input, CallArgs&) {

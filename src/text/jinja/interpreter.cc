@@ -49,7 +49,7 @@ decltype(auto) located(Location where, Body&& body) {
 }
 
 Value undefined_named(std::string name) {
-  return Value(Undefined{std::move(name)});
+  return Value(Undefined{std::move(name), ""});
 }
 
 // Python-style index into a sequence of `size`; nullopt when out of range.
@@ -101,39 +101,40 @@ std::vector<std::size_t> slice_indices(const Value& start_v, const Value& stop_v
   return out;
 }
 
+// `object.name`: a dict key or namespace attribute, else undefined. Any access on an undefined object raises,
+// like jinja2's default Undefined.
 Value get_attribute(const Value& object, const std::string& name) {
+  if (object.is_undefined()) fail_undefined(object);
   if (object.is_dict()) {
     if (const Value* v = object.as_dict()->find(name)) return *v;
   } else if (object.is_namespace()) {
     if (const Value* v = object.as_namespace()->attributes.find(name)) return *v;
   }
-  return undefined_named(name);
+  return undefined_attribute(object, name);
 }
 
+// `object[key]`: a dict key, a list or string element, else undefined.
 Value get_item(const Value& object, const Value& key) {
+  if (object.is_undefined()) fail_undefined(object);
   if (object.is_dict()) {
     if (key.is_string()) {
       if (const Value* v = object.as_dict()->find(key.as_string())) return *v;
     }
-    return undefined_named(key.is_string() ? key.as_string() : repr(key));
+    return undefined_element(object, key);
   }
   if (object.is_namespace() && key.is_string()) return get_attribute(object, key.as_string());
   if ((object.is_list() || object.is_string()) && (key.is_int() || key.is_bool())) {
     std::int64_t i = key.is_int() ? key.as_int() : key.as_bool() ? 1 : 0;
     if (object.is_list()) {
       auto index = normalize_index(i, object.as_list()->size());
-      return index ? (*object.as_list())[*index] : undefined_named(std::to_string(i));
+      return index ? (*object.as_list())[*index] : undefined_element(object, key);
     }
     auto chars = utf8_characters(object.as_string());
     auto index = normalize_index(i, chars.size());
-    return index ? Value(std::move(chars[*index])) : undefined_named(std::to_string(i));
+    return index ? Value(std::move(chars[*index])) : undefined_element(object, key);
   }
-  if (object.is_undefined() || object.is_none()) return undefined_named(to_string(key));
-  if (object.is_list() || object.is_string()) {
-    fail(ErrorKind::invalid_input, "{} indices must be integers, not {}", object.type_name(),
-         key.type_name());
-  }
-  return undefined_named(to_string(key));
+  // jinja2's sandbox turns the TypeError of list['x'] or 'abc'[1.5] into undefined too.
+  return undefined_element(object, key);
 }
 
 }  // namespace
@@ -402,10 +403,7 @@ Value Interpreter::call_macro(const Stmt& macro, const std::shared_ptr<Frame>& s
 
 Value Interpreter::call(const Value& callee, CallArgs& args) {
   if (!callee.is_callable()) {
-    if (callee.is_undefined()) {
-      const std::string& name = callee.as_undefined().name;
-      fail(ErrorKind::invalid_input, "'{}' is undefined", name.empty() ? "value" : name);
-    }
+    if (callee.is_undefined()) fail_undefined(callee);
     fail(ErrorKind::invalid_input, "'{}' object is not callable", callee.type_name());
   }
   CallablePtr function = callee.as_callable();  // keep it alive while it runs
@@ -490,7 +488,7 @@ Value Interpreter::eval_node(const Expr& expr, const std::shared_ptr<Frame>& fra
         for (std::size_t i : slice_indices(parts[0], parts[1], parts[2], chars.size())) out += chars[i];
         return Value(std::move(out));
       }
-      if (object.is_undefined()) return object;
+      if (object.is_undefined()) fail_undefined(object);
       fail(ErrorKind::invalid_input, "'{}' object is not subscriptable", object.type_name());
     }
     case ExprKind::call:
@@ -513,6 +511,7 @@ Value Interpreter::eval_node(const Expr& expr, const std::shared_ptr<Frame>& fra
       Value v = eval(*expr.args[0], frame);
       if (expr.name == "not") return Value(!v.truthy());
       if (expr.name == "-") return negate(v);
+      if (v.is_undefined()) fail_undefined(v);
       if (!v.is_number() && !v.is_bool()) {
         fail(ErrorKind::invalid_input, "bad operand type for unary +: '{}'", v.type_name());
       }
@@ -557,11 +556,9 @@ Value Interpreter::eval_call(const Expr& expr, const std::shared_ptr<Frame>& fra
     } else if (std::optional<Value> r = call_method(*this, object, callee.name, args)) {
       result = std::move(*r);
     } else {
-      if (object.is_undefined()) {
-        fail(ErrorKind::invalid_input, "'{}' is undefined",
-             object.as_undefined().name.empty() ? callee.name : object.as_undefined().name);
-      }
-      fail(ErrorKind::invalid_input, "'{}' object has no attribute '{}'", object.type_name(), callee.name);
+      // jinja2 calls the undefined attribute: "'None' has no attribute 'strip'".
+      if (member.is_undefined()) fail_undefined(member);
+      fail(ErrorKind::invalid_input, "'{}' object is not callable", member.type_name());
     }
   } else {
     Value function = eval(callee, frame);

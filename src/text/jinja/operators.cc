@@ -26,10 +26,7 @@ double to_double(const Value& v) {
 
 [[noreturn]] void unsupported(std::string_view op, const Value& a, const Value& b) {
   for (const Value* v : {&a, &b}) {
-    if (v->is_undefined()) {
-      const std::string& name = v->as_undefined().name;
-      fail(ErrorKind::invalid_input, "'{}' is undefined", name.empty() ? "value" : name);
-    }
+    if (v->is_undefined()) fail_undefined(*v);
   }
   fail(ErrorKind::invalid_input, "unsupported operand type(s) for {}: '{}' and '{}'", op, a.type_name(),
        b.type_name());
@@ -182,6 +179,14 @@ Value binary_operator(Interpreter& interp, std::string_view op, const Value& a, 
     }
   }
   if (op == "+") {
+    // Python's message for str + non-str and list + non-list.
+    for (const char* type : {"str", "list"}) {
+      if (a.type_name() == std::string_view(type) && b.type_name() != std::string_view(type) &&
+          !b.is_undefined()) {
+        fail(ErrorKind::invalid_input, "can only concatenate {} (not \"{}\") to {}", type, b.type_name(),
+             type);
+      }
+    }
     if (a.is_string() && b.is_string()) {
       interp.check_string_size(a.as_string().size() + b.as_string().size());
       return Value(a.as_string() + b.as_string());

@@ -41,6 +41,12 @@ void Dict::clear() {
   index_.clear();
 }
 
+std::string undefined_message(const Undefined& u) {
+  if (!u.message.empty()) return u.message;
+  if (u.name.empty()) return "value is undefined";
+  return fmt::format("'{}' is undefined", u.name);
+}
+
 bool Value::truthy() const {
   return std::visit(
       [](const auto& v) -> bool {

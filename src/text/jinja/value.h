@@ -18,9 +18,17 @@ namespace chunkwise::text::jinja {
 
 class Value;
 
+// A missing variable, key, index or attribute. Like Python jinja2's default Undefined it prints as "",
+// iterates as empty, is false, has length 0, compares with == and passes `is defined` and `default`; any
+// further attribute or item access, arithmetic, ordering or call on it is an error that explains what was
+// missing.
 struct Undefined {
-  std::string name;  // what was looked up, for error messages ("" when unknown)
+  std::string name;     // what was looked up, for error messages ("" when unknown)
+  std::string message;  // why it is undefined ("'dict object' has no attribute 'x'"); "" for a missing name
 };
+
+// The error that using `u` raises: its message, or "'name' is undefined".
+std::string undefined_message(const Undefined& u);
 
 using List = std::vector<Value>;
 

@@ -192,7 +192,10 @@ void append_json(std::string& out, const Value& v, const JsonOptions& options, i
     out += '\n';
     out.append(width, ' ');
   };
-  if (v.is_undefined() || v.is_none()) {
+  if (v.is_undefined()) {
+    fail(ErrorKind::invalid_input, "Object of type Undefined is not JSON serializable ({})",
+         undefined_message(v.as_undefined()));
+  } else if (v.is_none()) {
     out += "null";
   } else if (v.is_bool()) {
     out += v.as_bool() ? "true" : "false";
@@ -299,6 +302,8 @@ bool less_at(const Value& a, const Value& b, int depth) {
     }
     return x.size() < y.size();
   }
+  if (a.is_undefined()) fail_undefined(a);
+  if (b.is_undefined()) fail_undefined(b);
   fail(ErrorKind::invalid_input, "'<' not supported between instances of '{}' and '{}'", a.type_name(),
        b.type_name());
 }
@@ -393,6 +398,32 @@ List iterate(const Value& v) {
   }
   if (v.is_undefined()) return {};
   fail(ErrorKind::invalid_input, "'{}' object is not iterable", v.type_name());
+}
+
+namespace {
+
+// jinja2's object_type_repr: "None", or "<type> object".
+std::string object_type_repr(const Value& object) {
+  if (object.is_none()) return "None";
+  return fmt::format("{} object", object.type_name());
+}
+
+}  // namespace
+
+Value undefined_attribute(const Value& object, const std::string& name) {
+  return Value(
+      Undefined{name, fmt::format("'{}' has no attribute {}", object_type_repr(object), repr(Value(name)))});
+}
+
+Value undefined_element(const Value& object, const Value& key) {
+  if (key.is_string()) return undefined_attribute(object, key.as_string());
+  return Value(
+      Undefined{to_string(key), fmt::format("{} has no element {}", object_type_repr(object), repr(key))});
+}
+
+void fail_undefined(const Value& v) {
+  fail(ErrorKind::invalid_input, "{}",
+       v.is_undefined() ? undefined_message(v.as_undefined()) : "value is undefined");
 }
 
 std::vector<std::string> utf8_characters(std::string_view s) {

@@ -45,6 +45,13 @@ std::size_t length(const Value& v);
 // What a for loop visits: list items, dict keys, string characters (code points); undefined is empty.
 List iterate(const Value& v);
 
+// Python jinja2's Undefined for a missing attribute or string key `name` of `object` ("'dict object' has no
+// attribute 'x'"), and for a missing element such as a list index ("list object has no element 0").
+Value undefined_attribute(const Value& object, const std::string& name);
+Value undefined_element(const Value& object, const Value& key);
+// Throws the invalid_input error of using undefined `v` where jinja2's Undefined raises.
+[[noreturn]] void fail_undefined(const Value& v);
+
 // UTF-8 helpers: the code points of a string (as separate strings), and the character count.
 std::vector<std::string> utf8_characters(std::string_view s);
 std::size_t utf8_length(std::string_view s);

@@ -45,7 +45,9 @@ TEST(JinjaErrors, ErrorsAreInvalidInput) {
 TEST(JinjaErrors, RuntimeErrorsNameTheExpression) {
   expect_error("a\n\n   {{ 1 / 0 }}", "template line 3, column 9: division by zero");
   expect_error("{{ x + 1 }}", "'x' is undefined");
-  expect_error("{{ 'a' + 1 }}", "unsupported operand type(s) for +: 'str' and 'int'");
+  expect_error("{{ 'a' + 1 }}", "can only concatenate str (not \"int\") to str");
+  expect_error("{{ [1] + none }}", "can only concatenate list (not \"NoneType\") to list");
+  expect_error("{{ 1 + 'a' }}", "unsupported operand type(s) for +: 'int' and 'str'");
   expect_error("{{ 2 ** 64 }}", "integer overflow");
   expect_error("{{ [1] < 'a' }}", "'<' not supported");
   expect_error("{{ nope() }}", "'nope' is undefined");

@@ -71,9 +71,9 @@ TEST(JinjaExpressions, SubscriptsAndAttributes) {
   nlohmann::json ctx = {{"m", {{"role", "user"}, {"content", "hi"}}}, {"xs", {10, 20, 30}}};
   EXPECT_EQ(render("{{ m.role }}|{{ m['content'] }}|{{ xs[0] }}|{{ xs[-1] }}|{{ xs.1 }}", ctx),
             "user|hi|10|30|20");
-  EXPECT_EQ(
-      render("[{{ m.missing }}][{{ xs[5] }}][{{ missing.attr.deeper }}][{{ m.missing is defined }}]", ctx),
-      "[][][][False]");
+  EXPECT_EQ(render("[{{ m.missing }}][{{ xs[5] }}][{{ m['missing'] }}][{{ m.missing is defined }}]", ctx),
+            "[][][][False]");
+  EXPECT_NE(render_error("{{ missing.attr.deeper }}"), "");
   EXPECT_EQ(render("{{ 'héllo'[1] }}|{{ 'abc'[-1] }}"), "\xc3\xa9|c");
 }
 
@@ -95,6 +95,46 @@ TEST(JinjaExpressions, UndefinedIsEmptyAndFalsy) {
   EXPECT_EQ(render("[{{ nope }}]{% if nope %}yes{% else %}no{% endif %}"), "[]no");
   EXPECT_EQ(render("{{ nope is defined }}|{{ nope is undefined }}|{{ nope | length }}"), "False|True|0");
   EXPECT_EQ(render("{% for x in nope %}x{% else %}empty{% endfor %}"), "empty");
+}
+
+// jinja2's default Undefined (what transformers uses): a missing name, key, index or attribute is undefined,
+// and may be printed, tested, iterated, compared with == and defaulted, but not looked into, computed with or
+// called.
+TEST(JinjaExpressions, UndefinedMayBeUsedButNotLookedInto) {
+  EXPECT_EQ(
+      render("[{{ x }}]{% if x %}yes{% else %}no{% endif %}|{{ x | default('d') }}|{{ x | d('e', true) }}|"
+             "{{ x is defined }}|{{ x is undefined }}|{% for i in x %}i{% endfor %}|{{ x | length }}|"
+             "{{ x == x }}|{{ x != 1 }}|{{ not x }}|{{ 'a' in x }}|{{ x in [1] }}|{{ x ~ 'y' }}|"
+             "{{ x | list }}|{{ x | join(',') }}|{{ x | string }}|{{ [x] }}"),
+      "[]no|d|e|False|True||0|True|True|True|False|False|y|[]|||[Undefined]");
+  nlohmann::json ctx = {{"d", {{"k", 1}, {"n", nullptr}}}, {"xs", {1, 2}}};
+  EXPECT_EQ(render("[{{ d.missing }}]{{ d.missing is defined }}|{{ d['missing'] | default('m') }}|"
+                   "{{ xs[5] is defined }}|{{ d.n.attr is defined }}|{{ 'ab'[7] is undefined }}",
+                   ctx),
+            "[]False|m|False|False|True");
+}
+
+TEST(JinjaExpressions, LookingIntoUndefinedIsAnError) {
+  nlohmann::json ctx = {{"d", {{"k", 1}}}, {"xs", nlohmann::json::array()}};
+  auto error = [&](const char* source) { return render_error(source, ctx); };
+  EXPECT_NE(error("{{ x.y }}").find("'x' is undefined"), std::string::npos);
+  EXPECT_NE(error("{{ x['y'] }}").find("'x' is undefined"), std::string::npos);
+  EXPECT_NE(error("{{ x.y is defined }}").find("'x' is undefined"), std::string::npos);
+  EXPECT_NE(error("{{ d.missing.more }}").find("'dict object' has no attribute 'missing'"),
+            std::string::npos);
+  EXPECT_NE(error("{{ d['missing']['more'] }}").find("'dict object' has no attribute 'missing'"),
+            std::string::npos);
+  EXPECT_NE(error("{{ xs[0]['role'] }}").find("list object has no element 0"), std::string::npos);
+  EXPECT_NE(error("{{ xs[0].role }}").find("template line 1, column"), std::string::npos);
+  EXPECT_NE(error("{{ none.a.b }}").find("'None' has no attribute 'a'"), std::string::npos);
+  EXPECT_NE(error("{{ none.strip() }}").find("'None' has no attribute 'strip'"), std::string::npos);
+  EXPECT_NE(error("{{ d.missing() }}").find("'dict object' has no attribute 'missing'"), std::string::npos);
+  for (const char* source :
+       {"{{ x[1:] }}", "{{ x() }}", "{{ x.strip() }}", "{{ x + 1 }}", "{{ 'a' + x }}", "{{ x * 2 }}",
+        "{{ -x }}", "{{ +x }}", "{{ x < 1 }}", "{{ 1 >= x }}", "{{ x | tojson }}", "{{ [x] | tojson }}",
+        "{{ x | int }}", "{{ x | float }}", "{{ x | attr('a') }}", "{{ (xs | first).a }}"}) {
+    EXPECT_NE(error(source), "") << source;
+  }
 }
 
 }  // namespace

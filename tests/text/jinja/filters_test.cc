@@ -113,8 +113,15 @@ TEST(JinjaFilters, Map) {
   EXPECT_EQ(render("{{ ['a', 'b'] | map('upper') | join }}|{{ ['1', '2'] | map('int') | sum }}", ctx),
             "AB|3");
   EXPECT_EQ(
-      render("{{ xs | map(attribute='a.b') | list }}|{{ xs | map(attribute='c', default=9) | list }}", ctx),
-      "[1, 2, Undefined]|[9, 9, 0]");
+      render("{{ xs | map(attribute='a') | list }}|{{ xs | map(attribute='c', default=9) | list }}", ctx),
+      "[{'b': 1}, {'b': 2}, Undefined]|[9, 9, 0]");
+  EXPECT_EQ(
+      render("{{ xs[:2] | map(attribute='a.b') | list }}|{{ xs[:2] | map(attribute='a.0') | list }}", ctx),
+      "[1, 2]|[Undefined, Undefined]");
+  // Like jinja2, a path may not go on past a missing part.
+  EXPECT_NE(
+      render_error("{{ xs | map(attribute='a.b') | list }}", ctx).find("'dict object' has no attribute 'a'"),
+      std::string::npos);
   EXPECT_EQ(render("{{ ['a', 'b'] | map('replace', 'a', 'z') | join }}"), "zb");
 }
 
@@ -160,10 +167,26 @@ TEST(JinjaFilters, WordcountAndAttr) {
   EXPECT_EQ(render("{{ ' one two  three ' | wordcount }}|{{ {'k': 'v'} | attr('k') }}"), "3|v");
 }
 
-TEST(JinjaFilters, StringFiltersRejectNoneAndContainersLikeTheReference) {
-  EXPECT_NE(render_error("{{ none | trim }}"), "");
-  EXPECT_NE(render_error("{{ [1] | upper }}"), "");
-  EXPECT_EQ(render("{{ 5 | trim }}"), "5");
+// jinja2's string filters take any value and use its Python str() (soft_str); undefined is "".
+TEST(JinjaFilters, StringFiltersStringifyAnyValueLikePython) {
+  EXPECT_EQ(render("{{ none | trim }}|{{ none | upper }}|{{ none | lower }}|{{ none | title }}|"
+                   "{{ none | capitalize }}|{{ none | replace('o', '0') }}"),
+            "None|NONE|none|None|None|N0ne");
+  EXPECT_EQ(render("{{ true | lower }}|{{ false | upper }}|{{ true | replace('ue', 'y') }}"),
+            "true|FALSE|Try");
+  EXPECT_EQ(render("{{ ['a', 1] | upper }}|{{ ['a', none] | trim('[]') }}|{{ {'k': 'v'} | title }}|{{ ['ab "
+                   "cd'] | title }}|"
+                   "{{ [1, 2] | replace(', ', '-') }}"),
+            "['A', 1]|'a', None|{'k': 'v'}|['ab Cd']|[1-2]");
+  EXPECT_EQ(render("{{ 5 | trim }}|{{ 1.5 | upper }}|[{{ missing | trim }}]|[{{ missing | upper }}]"),
+            "5|1.5|[]|[]");
+  EXPECT_EQ(render("{{ m.content | trim }}", {{"m", {{"content", nullptr}}}}), "None");
+}
+
+// indent appends to its input, so like jinja2 it takes strings only.
+TEST(JinjaFilters, IndentNeedsAString) {
+  EXPECT_NE(render_error("{{ none | indent }}"), "");
+  EXPECT_NE(render_error("{{ missing | indent }}").find("'missing' is undefined"), std::string::npos);
 }
 
 TEST(JinjaFilters, UnknownFilterIsAnError) {
