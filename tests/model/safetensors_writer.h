@@ -1,6 +1,8 @@
 // Test helper: writes safetensors files and model directories from C++, so tests need no Python or numpy.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -83,9 +85,11 @@ inline void write_file(const std::filesystem::path& path, const std::string& byt
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// A fresh directory under the test temp dir, removed first if it exists.
+// A fresh directory under the test temp dir, removed first if it exists. The process id keeps tests that
+// ctest runs in parallel (one process per test) out of each other's directories.
 inline std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("chunkwise_model_test_" + name);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chunkwise_model_test_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
