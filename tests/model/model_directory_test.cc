@@ -283,8 +283,10 @@ TEST(ModelDirectory, MissingPieces) {
 }
 
 // The real tiny-lm checkpoint, when the shared model directory is present (not part of the repository).
+// The trained tiny model lives in ../shared beside the project (developers' and CI machines have it; a bare
+// clone does not, and then this one test is skipped: the model is 25 MB, too big for the repository).
 TEST(ModelDirectory, SharedTinyLm) {
-  const std::filesystem::path dir = "/work/shared/models/tiny-lm";
+  const std::filesystem::path dir = std::filesystem::path(CHUNKWISE_SOURCE_DIR) / "../shared/models/tiny-lm";
   if (!std::filesystem::exists(dir / "model.safetensors")) GTEST_SKIP() << dir << " not present";
   const ModelDirectory model = open_model_directory(dir);
   const ModelSummary summary = summarize(model);
@@ -307,7 +309,6 @@ std::pair<int, std::string> run_binary(const std::string& args) {
 }
 
 TEST(InspectCli, ReportsAndFails) {
-  if (!std::filesystem::exists(CHUNKWISE_BINARY)) GTEST_SKIP() << "chunkwise binary not built";
   const auto dir = fresh_dir("cli");
   DecoderShape shape;
   write_model_dir(dir, decoder_config("LlamaForCausalLM", shape), decoder_tensors(shape));
