@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "common/error.h"
+#include "expect_error.h"
 #include "model/model_summary.h"
 #include "safetensors_writer.h"
 
@@ -16,23 +17,13 @@ namespace {
 using testing::decoder_config;
 using testing::decoder_tensors;
 using testing::DecoderShape;
+using testing::expect_error;
 using testing::fresh_dir;
 using ::testing::HasSubstr;
 using testing::make_tensor;
 using testing::safetensors_bytes;
 using testing::write_file;
 using testing::write_model_dir;
-
-template <typename Body>
-void expect_error(Body&& body, ErrorKind kind, const std::string& fragment) {
-  try {
-    body();
-    ADD_FAILURE() << "no error; expected one containing: " << fragment;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_THAT(e.what(), HasSubstr(fragment));
-  }
-}
 
 void erase_tensor(std::vector<testing::TensorBytes>& tensors, const std::string& name) {
   std::erase_if(tensors, [&](const auto& t) { return t.name == name; });

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "expect_error.h"
 #include "model/checkpoint.h"
 #include "model/half_float.h"
 #include "safetensors_writer.h"
@@ -14,6 +15,7 @@
 namespace chunkwise::model {
 namespace {
 
+using testing::expect_error;
 using ::testing::HasSubstr;
 using testing::make_tensor;
 using testing::safetensors_bytes;
@@ -22,18 +24,6 @@ using testing::TensorBytes;
 
 std::span<const std::byte> as_bytes(const std::string& text) {
   return std::as_bytes(std::span(text.data(), text.size()));
-}
-
-// Runs `body`, expects an Error of `kind` whose message contains `fragment`.
-template <typename Body>
-void expect_error(Body&& body, ErrorKind kind, const std::string& fragment) {
-  try {
-    body();
-    ADD_FAILURE() << "no error; expected one containing: " << fragment;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_THAT(e.what(), HasSubstr(fragment));
-  }
 }
 
 void expect_header_error(const std::string& file, const std::string& fragment) {
