@@ -2,41 +2,46 @@
 """Tiny reference models for chunkwise's golden tests (issue 4, "Fidelity").
 
 Builds, with a fixed seed, one tiny model per supported architecture and option with PyTorch + transformers
-(hidden 64, 2-3 layers, the tiny-lm tokenizer's 8192-token vocabulary) and writes for each:
+(hidden 64, 2-3 layers, a 512-token vocabulary: the tiny-lm tokenizer cut to its first 512 ids), two embedding
+models (a bare Qwen3 decoder with last-token pooling, a BERT encoder with mean and CLS pooling) and the goldens of
+the trained ../shared/models/tiny-lm, and writes:
 
   tiny-models/
     manifest.json                      every model: features, seed, files, versions, checks
+    tokenizer-512/                     the cut tokenizer the decoders use (also copied into each model directory)
     <name>/tf5/                        as saved by the installed transformers (config.json with `rope_parameters`
-                                       and `dtype`, chat_template.jinja), plus the tiny-lm tokenizer files
-    <name>/tf4/                        the same weights with a transformers-4 style config.json (`rope_theta` +
-                                       `rope_scaling`, `torch_dtype`), the chat template inside
-                                       tokenizer_config.json, tokenizer_class PreTrainedTokenizerFast
+                                       and `dtype`, chat_template.jinja)
+    <name>/tf4/                        a transformers-4 style config.json (`rope_theta` + `rope_scaling`,
+                                       `torch_dtype`), the chat template inside tokenizer_config.json, tokenizer_class
+                                       PreTrainedTokenizerFast; its weight files are relative symlinks to ../tf5's
     <name>/golden/golden.json          prompt ids, greedy continuations (64 tokens) with top1-top2 margins,
                                        top-10 logits at every prompt position, last-token final hidden state
     <name>/golden/prompt<i>.logits.bin full f32 logits (raw little-endian, row-major [rows, vocab]) at the prompt
                                        positions listed in golden.json ("logit_positions")
+    qwen3-embedder/, bert-tiny/        tf5/ and golden/golden.json with the L2-normalized pooled embeddings
+    tiny-lm/golden/                    goldens only (the 25 MB weights stay in ../shared)
 
 References are computed on CPU in float32 with eager attention; both saved layouts are reloaded through
 transformers and must reproduce them. Weights are re-initialised with large values (std 0.2 / 0.5, norms
 1 + 0.2 N(0,1), biases 0.2 N(0,1), final norm x4) so greedy choices have clear margins; a seed is rejected and the
 next one tried if any greedy step has a top1-top2 logit margin below --min-margin (1e-2).
 
+"greedy_ids" recompute the whole sequence at every step (the mathematical reference). "greedy_cached_ids" come
+from transformers' generate() with its KV cache; it stops early when it produces token 0 (<|endoftext|>) even
+though the generation config's eos_token_id is unset, and with dynamic NTK RoPE it differs from the recomputation
+once the sequence passes max_position_embeddings (the cached keys keep the frequencies they were rotated with).
+
 The device machine returns at most 8 files of 16 MiB from $OUT, so with $OUT set the tree is built in a temporary
-directory and $OUT receives manifest.json and the tree as tiny-models.tar.xz split into 15 MiB parts (xz -9 also
-collapses the identical tf4/tf5 weight copies). Run it where torch + transformers are installed:
+directory and $OUT receives manifest.json and the tree as tiny-models.tar.xz (split into 15 MiB parts if needed).
+Run it where torch + transformers are installed, with the trained tiny-lm next to it:
 
-    OUT=/some/dir python3 scripts/make_tiny_models.py --tokenizer-dir assets/tokenizers/tiny-lm
+    OUT=/some/dir python3 scripts/make_tiny_models.py --tiny-lm-dir ../shared/models/tiny-lm --threads 16
 
-then unpack into the repository:
+then unpack into the repository (about 10 MB, no file over 1.4 MB):
 
     cat $OUT/tiny-models.tar.xz.part-* | tar -xJ -C tests/data/models/
 
-(`--out DIR` writes the tree straight into DIR instead, without an archive.)
-
-Size: with the defaults the tree is about 80 MB (xz archive ~14 MB): the 8192 x 64 f32 embedding alone is 2 MiB per
-model, and tf4/ repeats tf5/'s weights. `--tf4-weights none` leaves the weights out of tf4/ (tests then pair tf4's
-config with tf5's safetensors), `--hidden 32` halves the weights, `--only a,b` builds a subset. Mind the device
-machine's 64 MiB limit on the working tree that travels with every run before committing the output.
+(`--out DIR` writes the tree straight into DIR instead, without an archive; `--only a,b` builds a subset.)
 """
 
 import argparse
@@ -293,13 +298,13 @@ def initialise(model, seed, weight_std, embed_std, final_norm_scale):
     with torch.no_grad():
         for name, parameter in model.named_parameters():  # tied lm_head is the embedding: listed once
             shape = parameter.shape
-            if name.endswith("norm.weight"):  # input/post-attention/final norms, q_norm, k_norm
+            if name.lower().endswith("norm.weight"):  # RMSNorms, q_norm, k_norm, BERT's LayerNorm
                 values = 1.0 + 0.2 * torch.randn(shape, generator=generator)
                 if name in ("model.norm.weight", "norm.weight"):
                     values = values * final_norm_scale
             elif name.endswith(".bias"):
                 values = 0.2 * torch.randn(shape, generator=generator)
-            elif "embed_tokens" in name or name.startswith("lm_head"):
+            elif "embed" in name or name.startswith("lm_head"):
                 values = embed_std * torch.randn(shape, generator=generator)
             else:
                 values = weight_std * torch.randn(shape, generator=generator)
@@ -375,6 +380,7 @@ def greedy_with_generate(model, ids, steps, pad_id):
     generation_config.do_sample = False
     generation_config.num_beams = 1
     generation_config.max_new_tokens = steps
+    generation_config.max_length = None
     generation_config.min_new_tokens = None
     output = model.generate(torch.tensor([ids], dtype=torch.long), generation_config=generation_config,
                             attention_mask=torch.ones(1, len(ids), dtype=torch.long))
@@ -393,6 +399,51 @@ def write_f32(path, tensor):
     with open(path, "wb") as f:
         f.write(struct.pack(f"<{data.numel()}f", *data.flatten().tolist()))
 
+
+
+def short(value):
+    """A float with 7 significant digits: enough for the JSON goldens (full logits are in the .bin files)."""
+    return float(f"{float(value):.7g}")
+
+
+def decoder_golden_prompts(model, prompts, greedy, golden_dir, pad_id, positions_of):
+    """golden.json's "prompts" entries of a causal LM (and the .logits.bin files they name)."""
+    golden_prompts = []
+    for index, (prompt, (chosen, margins, top)) in enumerate(zip(prompts, greedy)):
+        logits = prompt_logits(model, prompt["ids"])
+        positions = positions_of(len(prompt["ids"]))
+        logits_file = f"prompt{index}.logits.bin"
+        write_f32(os.path.join(golden_dir, logits_file), logits[positions])
+        values, indices = torch.topk(logits, TOP_K, dim=-1)
+        hidden = last_hidden_state(model, prompt["ids"])
+        try:
+            cached = greedy_with_generate(model, prompt["ids"], GREEDY_TOKENS, pad_id)
+        except Exception as error:  # noqa: BLE001
+            log(f"  note: generate() failed ({error}); greedy_cached left empty")
+            cached = []
+        if cached and cached != chosen:
+            first = next((i for i, (a, b) in enumerate(zip(cached, chosen)) if a != b), min(len(cached), len(chosen)))
+            log(f"  note: prompt {prompt['name']!r}: generate() with KV cache differs from full recompute "
+                f"(first at step {first}; {len(cached)} vs {len(chosen)} tokens)")
+        golden_prompts.append({
+            "name": prompt["name"],
+            "text": prompt["text"],
+            "messages": prompt.get("messages"),
+            "ids": prompt["ids"],
+            "logits_file": logits_file,
+            "logit_positions": positions,
+            "logits_shape": [len(positions), int(logits.shape[-1])],
+            "top_k_per_position": [{"ids": [int(i) for i in idx], "logits": [short(v) for v in val]}
+                                   for idx, val in zip(indices, values)],
+            "greedy_ids": chosen,
+            "greedy_margins": [short(m) for m in margins],
+            "greedy_top_k": [{"ids": t["ids"], "logits": [short(v) for v in t["logits"]]} for t in top],
+            "greedy_min_margin": min(margins),
+            "greedy_cached_ids": cached,
+            "greedy_cached_matches": cached == chosen,
+            "last_token_hidden_state": [float(v) for v in hidden],
+        })
+    return golden_prompts
 
 # ----------------------------------------------------------------------------------------------------------------
 # Files
@@ -442,11 +493,14 @@ def transformers4_config(config_dict):
     return config
 
 
-def write_transformers4_variant(tf5_dir, tf4_dir, copy_weights):
-    if copy_weights:
+def write_transformers4_variant(tf5_dir, tf4_dir, weights_mode):
+    if weights_mode == "copy":
         shutil.copytree(tf5_dir, tf4_dir)
-    else:  # only the files whose layout differs; the weights stay in ../tf5
+    else:  # "link": the weight files are relative symlinks to ../tf5's (git and tar keep symlinks)
         shutil.copytree(tf5_dir, tf4_dir, ignore=shutil.ignore_patterns("*.safetensors", "*.safetensors.index.json"))
+        for name in sorted(os.listdir(tf5_dir)):
+            if ".safetensors" in name:
+                os.symlink(os.path.join("..", "tf5", name), os.path.join(tf4_dir, name))
     with open(os.path.join(tf5_dir, "config.json")) as f:
         config = json.load(f)
     with open(os.path.join(tf4_dir, "config.json"), "w") as f:
@@ -471,6 +525,177 @@ def write_transformers4_variant(tf5_dir, tf4_dir, copy_weights):
 def directory_bytes(path):
     return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files)
 
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# A small vocabulary: the tiny-lm tokenizer cut to its first ids
+# ----------------------------------------------------------------------------------------------------------------
+
+def truncate_tokenizer(source_dir, vocab_size, target_dir):
+    """Writes into target_dir the byte-level BPE tokenizer of source_dir restricted to ids < vocab_size: the added
+    tokens and the byte alphabet come first and merge k produces the next id, so keeping the merges whose parts and
+    result all survive gives a complete, valid tokenizer (checked: every kept multi-character token is produced by a
+    kept merge). A small vocabulary keeps the embedding and LM head, and so the committed fixtures, small."""
+    with open(os.path.join(source_dir, "tokenizer.json")) as f:
+        tokenizer = json.load(f)
+    model = tokenizer["model"]
+    if model.get("type") != "BPE":
+        raise RuntimeError(f"{source_dir}: only a BPE tokenizer can be truncated, not {model.get('type')}")
+    added = {token["content"] for token in tokenizer.get("added_tokens", []) if token["id"] < vocab_size}
+    vocab = {token: i for token, i in model["vocab"].items() if i < vocab_size}
+    if len(vocab) != vocab_size:
+        raise RuntimeError(f"{source_dir}: ids below {vocab_size} are not contiguous ({len(vocab)} tokens)")
+    merges, produced = [], set()
+    for merge in model["merges"]:
+        left, right = merge if isinstance(merge, list) else merge.split(" ", 1)
+        if left in vocab and right in vocab and left + right in vocab:
+            merges.append(merge)
+            produced.add(left + right)
+    orphans = [t for t in vocab if len(t) > 1 and t not in added and t not in produced]
+    if orphans:
+        raise RuntimeError(f"truncated vocabulary has tokens no merge produces: {orphans[:5]}")
+    model["vocab"] = vocab
+    model["merges"] = merges
+    tokenizer["added_tokens"] = [t for t in tokenizer.get("added_tokens", []) if t["id"] < vocab_size]
+    os.makedirs(target_dir, exist_ok=True)
+    with open(os.path.join(target_dir, "tokenizer.json"), "w") as f:
+        json.dump(tokenizer, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    for name in TOKENIZER_FILES[1:]:
+        if os.path.exists(os.path.join(source_dir, name)):
+            shutil.copyfile(os.path.join(source_dir, name), os.path.join(target_dir, name))
+    log(f"tokenizer cut to {vocab_size} ids: {len(merges)} merges kept, added tokens {sorted(added)}")
+    return target_dir
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Embedding models: a bare Qwen3 decoder with last-token pooling, a BERT encoder with mean and CLS pooling
+# ----------------------------------------------------------------------------------------------------------------
+
+def l2_normalized(vector):
+    return vector / vector.norm()
+
+
+def build_qwen3_embedder(args, prompts, vocab_size, eos_id, pad_id, out_root):
+    from transformers import AutoModel
+    name = "qwen3-embedder"
+    log(f"{name}: Qwen3Model (no LM head), last-token pooling")
+    spec = dict(name=name, architecture="qwen3", features=["embedder", "last_token_pooling", "qk_norm"],
+                config=dict(model_specs(args.hidden)[0]["config"], head_dim=32, tie_word_embeddings=False),
+                rope={"rope_type": "default", "rope_theta": 10000.0}, save_dtype="float32", shards=1)
+    spec["config"].pop("tie_word_embeddings")
+    config = make_config(spec, vocab_size, eos_id, pad_id)
+    torch.manual_seed(args.seed)
+    model = AutoModel.from_config(config, attn_implementation="eager").to(torch.float32).eval()
+    initialise(model, args.seed, args.weight_std, args.embed_std, 1.0)
+    directory, golden_dir = os.path.join(out_root, name, "tf5"), os.path.join(out_root, name, "golden")
+    shutil.rmtree(os.path.join(out_root, name), ignore_errors=True)
+    os.makedirs(golden_dir)
+    model.save_pretrained(directory)
+    copy_tokenizer(args.vocab_dir, directory)
+    entries = []
+    with torch.no_grad():
+        for prompt in prompts:
+            hidden = model(torch.tensor([prompt["ids"]]), use_cache=False).last_hidden_state[0].float()
+            entries.append({"name": prompt["name"], "ids": prompt["ids"],
+                            "last_token": [float(v) for v in hidden[-1]],
+                            "embedding": [float(v) for v in l2_normalized(hidden[-1])]})
+    reloaded = AutoModel.from_pretrained(directory, attn_implementation="eager").float().eval()
+    with torch.no_grad():
+        worst = max(float((reloaded(torch.tensor([p["ids"]])).last_hidden_state[0, -1] -
+                           torch.tensor(e["last_token"])).abs().max()) for p, e in zip(prompts, entries))
+    log(f"  reload: max |difference| {worst:.3g}")
+    if worst >= 1e-4:
+        raise GoldenMismatch(f"{name}: reloading gives hidden states {worst} away")
+    return write_embedder_golden(name, spec["features"], "last_token", entries, golden_dir, out_root, worst)
+
+
+def build_bert(args, out_root):
+    from tokenizers import Tokenizer
+    from transformers import BertConfig, BertModel
+    name = "bert-tiny"
+    log(f"{name}: BertModel, mean and CLS pooling, tokenizer {args.bert_tokenizer_dir}")
+    tokenizer = Tokenizer.from_file(os.path.join(args.bert_tokenizer_dir, "tokenizer.json"))
+    config = BertConfig(vocab_size=tokenizer.get_vocab_size(with_added_tokens=True), hidden_size=32,
+                        num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                        max_position_embeddings=256, type_vocab_size=2, hidden_act="gelu", layer_norm_eps=1e-12,
+                        pad_token_id=0)
+    try:
+        config._attn_implementation = "eager"
+    except Exception:  # noqa: BLE001
+        pass
+    torch.manual_seed(args.seed)
+    model = BertModel(config).to(torch.float32).eval()  # with the pooler, as real checkpoints ship it
+    initialise(model, args.seed, args.weight_std, args.embed_std, 1.0)
+    directory, golden_dir = os.path.join(out_root, name, "tf5"), os.path.join(out_root, name, "golden")
+    shutil.rmtree(os.path.join(out_root, name), ignore_errors=True)
+    os.makedirs(golden_dir)
+    model.save_pretrained(directory)
+    shutil.copyfile(os.path.join(args.bert_tokenizer_dir, "tokenizer.json"), os.path.join(directory, "tokenizer.json"))
+    with open(os.path.join(directory, "tokenizer_config.json"), "w") as f:
+        json.dump({"tokenizer_class": "BertTokenizerFast", "do_lower_case": True, "cls_token": "[CLS]",
+                   "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]", "mask_token": "[MASK]"}, f,
+                  indent=2)
+        f.write("\n")
+    entries = []
+    with torch.no_grad():
+        for prompt in PROMPTS:
+            if "messages" in prompt:
+                continue
+            ids = tokenizer.encode(prompt["text"]).ids  # with [CLS] ... [SEP]
+            hidden = model(torch.tensor([ids])).last_hidden_state[0].float()
+            entries.append({"name": prompt["name"], "text": prompt["text"], "ids": ids,
+                            "cls": [float(v) for v in l2_normalized(hidden[0])],
+                            "mean": [float(v) for v in l2_normalized(hidden.mean(dim=0))],
+                            "embedding": [float(v) for v in l2_normalized(hidden.mean(dim=0))]})
+    return write_embedder_golden(name, ["encoder", "mean_pooling", "cls_pooling", "gelu"], "mean", entries,
+                                 golden_dir, out_root, None)
+
+
+def write_embedder_golden(name, features, pooling, entries, golden_dir, out_root, reload_difference):
+    golden = {"name": name, "features": features, "pooling": pooling, "normalized": "L2",
+              "reference_dtype": "float32", "reload_max_abs_difference": reload_difference, "prompts": entries}
+    with open(os.path.join(golden_dir, "golden.json"), "w") as f:
+        json.dump(golden, f, separators=(",", ":"))
+        f.write("\n")
+    size = directory_bytes(os.path.join(out_root, name))
+    log(f"  wrote {os.path.join(out_root, name)} ({size / 1e6:.2f} MB)")
+    return {"name": name, "features": features, "tf5": f"{name}/tf5", "golden": f"{name}/golden/golden.json",
+            "bytes": size}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The trained tiny-lm (../shared/models/tiny-lm): goldens only, its weights stay outside the repository
+# ----------------------------------------------------------------------------------------------------------------
+
+def build_tiny_lm_golden(args, out_root):
+    name = "tiny-lm"
+    log(f"{name}: goldens for the trained model in {args.tiny_lm_dir}")
+    prompts, tokenizer = encode_prompts(args.tiny_lm_dir)
+    with open(os.path.join(args.tiny_lm_dir, "tokenizer_config.json")) as f:
+        _, pad_id = special_ids(tokenizer, json.load(f))
+    model = from_pretrained(args.tiny_lm_dir).eval()
+    model._chunkwise_dynamic_rope = False
+    greedy = [greedy_full_recompute(model, p["ids"], GREEDY_TOKENS) for p in prompts]
+    golden_dir = os.path.join(out_root, name, "golden")
+    shutil.rmtree(os.path.join(out_root, name), ignore_errors=True)
+    os.makedirs(golden_dir)
+    golden_prompts = decoder_golden_prompts(model, prompts, greedy, golden_dir, pad_id,
+                                            lambda length: sorted({0, length // 2, length - 1}))
+    golden = {"name": name, "architecture": "llama", "features": ["trained", "bf16_weights"],
+              "saved_dtype": "bfloat16", "reference_dtype": "float32", "attention": "eager",
+              "vocab_size": model.config.vocab_size, "greedy_tokens": GREEDY_TOKENS, "top_k": TOP_K,
+              "greedy": "argmax of the last position's logits, whole sequence recomputed each step (no cache); EOS "
+                        "is not a stop. A trained model has near-ties: compare greedy ids up to the first step whose "
+                        "greedy_margins entry is small",
+              "model": "../shared/models/tiny-lm (not in the repository)",
+              "prompts": golden_prompts}
+    with open(os.path.join(golden_dir, "golden.json"), "w") as f:
+        json.dump(golden, f, separators=(",", ":"))
+        f.write("\n")
+    log(f"  wrote {golden_dir} ({directory_bytes(golden_dir) / 1e6:.2f} MB); smallest greedy margin "
+        f"{min(p['greedy_min_margin'] for p in golden_prompts):.3g}")
+    return {"name": name, "golden": f"{name}/golden/golden.json", "bytes": directory_bytes(golden_dir)}
 
 # ----------------------------------------------------------------------------------------------------------------
 
@@ -506,55 +731,15 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
     model.generation_config.pad_token_id = pad_id
     model.generation_config.bos_token_id = None
     save_weights(model, tf5_dir, spec)
-    copy_tokenizer(args.tokenizer_dir, tf5_dir)
-    write_transformers4_variant(tf5_dir, tf4_dir, args.tf4_weights == "copy")
+    copy_tokenizer(args.vocab_dir, tf5_dir)
+    write_transformers4_variant(tf5_dir, tf4_dir, args.tf4_weights)
 
-    golden_prompts = []
-    for index, (prompt, (chosen, margins, top)) in enumerate(zip(prompts, greedy)):
-        logits = prompt_logits(model, prompt["ids"])
-        positions = logit_positions(len(prompt["ids"]))
-        logits_file = f"prompt{index}.logits.bin"
-        write_f32(os.path.join(golden_dir, logits_file), logits[positions])
-        values, indices = torch.topk(logits, TOP_K, dim=-1)
-        hidden = last_hidden_state(model, prompt["ids"])
-        try:
-            cached = greedy_with_generate(model, prompt["ids"], GREEDY_TOKENS, pad_id)
-        except Exception as error:  # noqa: BLE001
-            log(f"  note: generate() failed ({error}); greedy_cached left empty")
-            cached = []
-        if cached and cached != chosen:
-            log(f"  note: prompt {prompt['name']!r}: generate() with KV cache differs from full recompute "
-                f"(first at step {next(i for i, (a, b) in enumerate(zip(cached, chosen)) if a != b)})")
-        golden_prompts.append({
-            "name": prompt["name"],
-            "text": prompt["text"],
-            "messages": prompt.get("messages"),
-            "ids": prompt["ids"],
-            "logits_file": logits_file,
-            "logit_positions": positions,
-            "logits_shape": [len(positions), vocab_size],
-            "top_k_per_position": [{"ids": [int(i) for i in idx], "logits": [float(v) for v in val]}
-                                   for idx, val in zip(indices, values)],
-            "greedy_ids": chosen,
-            "greedy_margins": margins,
-            "greedy_top_k": top,
-            "greedy_min_margin": min(margins),
-            "greedy_cached_ids": cached,
-            "greedy_cached_matches": cached == chosen,
-            "last_token_hidden_state": [float(v) for v in hidden],
-        })
+    golden_prompts = decoder_golden_prompts(model, prompts, greedy, golden_dir, pad_id, logit_positions)
 
     # The saved files must reproduce the goldens through transformers' own loader, in both layouts.
     checks = {}
     for layout, directory in (("tf5", tf5_dir), ("tf4", tf4_dir)):
         try:
-            if layout == "tf4" and args.tf4_weights == "none":  # reload tf4's config with tf5's weights
-                combined = tempfile.mkdtemp(prefix="chunkwise-tf4-check-")
-                shutil.copytree(tf4_dir, combined, dirs_exist_ok=True)
-                for f in os.listdir(tf5_dir):
-                    if ".safetensors" in f:
-                        shutil.copyfile(os.path.join(tf5_dir, f), os.path.join(combined, f))
-                directory = combined
             reloaded = from_pretrained(directory).eval()
             reloaded._chunkwise_dynamic_rope = model._chunkwise_dynamic_rope
             worst = max(float((prompt_logits(reloaded, p["ids"]) - prompt_logits(model, p["ids"])).abs().max())
@@ -595,7 +780,7 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
     log(f"  wrote {model_root} ({size / 1e6:.2f} MB)")
     return {"name": name, "architecture": spec["architecture"], "features": spec["features"], "seed": seed,
             "tf5": f"{name}/tf5", "tf4": f"{name}/tf4", "golden": f"{name}/golden/golden.json",
-            "tf4_weights": "copied" if args.tf4_weights == "copy" else f"{name}/tf5",
+            "tf4_weights": "copied" if args.tf4_weights == "copy" else f"symlinks to {name}/tf5",
             "saved_dtype": spec["save_dtype"], "shards": spec["shards"], "bytes": size,
             "min_greedy_margin": min(p["greedy_min_margin"] for p in golden_prompts),
             "greedy_cached_matches": all(p["greedy_cached_matches"] for p in golden_prompts),
@@ -604,8 +789,15 @@ def build_model(spec, args, prompts, vocab_size, eos_id, pad_id, out_root):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tokenizer-dir", default=os.environ.get("TINY_LM_DIR", "/work/shared/models/tiny-lm"),
-                        help="directory with tokenizer.json, tokenizer_config.json, chat_template.jinja")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--tokenizer-dir", default=os.path.join(repo, "assets", "tokenizers", "tiny-lm"),
+                        help="byte-level BPE tokenizer (tokenizer.json, tokenizer_config.json, chat_template.jinja) "
+                             "whose first --vocab ids the tiny models use")
+    parser.add_argument("--vocab", type=int, default=512, help="vocabulary size of the tiny models")
+    parser.add_argument("--bert-tokenizer-dir", default=os.path.join(repo, "tests", "data", "tokenizers", "bert-uncased"))
+    parser.add_argument("--tiny-lm-dir", default=os.environ.get("TINY_LM_DIR", os.path.join(repo, "..", "shared",
+                                                                                           "models", "tiny-lm")),
+                        help="the trained tiny-lm model; its goldens are skipped (with a note) if it is absent")
     parser.add_argument("--out", default=None,
                         help="write the tree into this directory, no archive (default: a temporary directory, "
                              "archived into $OUT)")
@@ -619,9 +811,9 @@ def main():
     parser.add_argument("--min-margin", type=float, default=1e-2)
     parser.add_argument("--max-seed-attempts", type=int, default=25)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    parser.add_argument("--tf4-weights", choices=["copy", "none"], default="copy",
-                        help="copy: tf4/ is a complete model directory; none: tf4/ holds only config, generation "
-                             "config and tokenizer files, the weights are those of ../tf5 (halves the tree)")
+    parser.add_argument("--tf4-weights", choices=["copy", "link"], default="link",
+                        help="copy: tf4/ holds its own copy of the weights; link: tf4/'s weight files are relative "
+                             "symlinks to ../tf5's (halves the tree)")
     args = parser.parse_args()
 
     archive_dir = None
@@ -639,34 +831,45 @@ def main():
         if not os.path.exists(os.path.join(args.tokenizer_dir, name)):
             sys.exit(f"{args.tokenizer_dir}/{name} not found (pass --tokenizer-dir)")
 
-    prompts, tokenizer = encode_prompts(args.tokenizer_dir)
-    with open(os.path.join(args.tokenizer_dir, "tokenizer_config.json")) as f:
+    os.makedirs(args.out, exist_ok=True)
+    args.vocab_dir = truncate_tokenizer(args.tokenizer_dir, args.vocab, os.path.join(args.out, f"tokenizer-{args.vocab}"))
+    prompts, tokenizer = encode_prompts(args.vocab_dir)
+    with open(os.path.join(args.vocab_dir, "tokenizer_config.json")) as f:
         eos_id, pad_id = special_ids(tokenizer, json.load(f))
     vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
     log(f"vocab {vocab_size}, eos {eos_id}, pad {pad_id}")
 
     os.makedirs(args.out, exist_ok=True)
-    specs = model_specs(args.hidden)
+    builders = [(spec["name"], lambda spec=spec: build_model(spec, args, prompts, vocab_size, eos_id, pad_id,
+                                                              args.out))
+                for spec in model_specs(args.hidden)]
+    builders.append(("qwen3-embedder", lambda: build_qwen3_embedder(args, prompts, vocab_size, eos_id, pad_id,
+                                                                    args.out)))
+    builders.append(("bert-tiny", lambda: build_bert(args, args.out)))
+    if os.path.exists(os.path.join(args.tiny_lm_dir, "model.safetensors")):
+        builders.append(("tiny-lm", lambda: build_tiny_lm_golden(args, args.out)))
+    else:
+        log(f"note: {args.tiny_lm_dir} has no model.safetensors: no tiny-lm goldens")
     if args.only:
         wanted = set(args.only.split(","))
-        specs = [s for s in specs if s["name"] in wanted]
-        if not specs:
+        builders = [b for b in builders if b[0] in wanted]
+        if not builders:
             sys.exit(f"--only {args.only}: no such model")
     built, failed = [], []
-    for spec in specs:
+    for name, build in builders:
         try:
-            built.append(build_model(spec, args, prompts, vocab_size, eos_id, pad_id, args.out))
+            built.append(build())
         except Exception as error:  # noqa: BLE001 - keep going, report at the end
             traceback.print_exc()
-            failed.append({"name": spec["name"], "error": f"{type(error).__name__}: {error}"})
-            log(f"{spec['name']}: FAILED: {error}")
+            failed.append({"name": name, "error": f"{type(error).__name__}: {error}"})
+            log(f"{name}: FAILED: {error}")
 
     manifest = {
         "generator": "scripts/make_tiny_models.py",
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "torch_version": torch.__version__,
         "transformers_version": transformers.__version__,
-        "tokenizer": os.path.basename(os.path.normpath(args.tokenizer_dir)),
+        "tokenizer": f"{os.path.basename(os.path.normpath(args.tokenizer_dir))} cut to its first {args.vocab} ids",
         "logits_format": "raw little-endian float32, row-major [len(logit_positions), vocab_size]",
         "layouts": {"tf5": "as saved by the installed transformers",
                     "tf4": "config.json rewritten: rope_parameters -> rope_theta + rope_scaling, dtype -> "
@@ -679,8 +882,9 @@ def main():
         f.write("\n")
     log(f"done: {len(built)} models, {len(failed)} failed, {directory_bytes(args.out) / 1e6:.1f} MB in {args.out}")
     for entry in built:
-        log(f"  {entry['name']:<20} seed {entry['seed']:<6} min margin {entry['min_greedy_margin']:.3g} "
-            f"cached==recompute {entry['greedy_cached_matches']} reload {entry['reload_checks']}")
+        if "seed" in entry:
+            log(f"  {entry['name']:<20} seed {entry['seed']:<6} min margin {entry['min_greedy_margin']:.3g} "
+                f"cached==recompute {entry['greedy_cached_matches']} reload {entry['reload_checks']}")
     for entry in failed:
         log(f"  FAILED {entry['name']}: {entry['error']}")
     if archive_dir is not None:
