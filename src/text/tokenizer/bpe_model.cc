@@ -120,10 +120,49 @@ class BpeModel final : public Model {
         load_merges(require_field(spec, "merges"));
       }
     });
+    split_at_metaspace_ = metaspace_split_is_exact();
   }
 
-  void encode_piece(std::string_view word, std::vector<TokenId>& ids) const override {
-    if (word.empty()) return;
+  void encode_piece(std::string_view piece, std::vector<TokenId>& ids) const override {
+    if (piece.empty()) return;
+    if (!split_at_metaspace_) {
+      encode_word(piece, ids);
+      return;
+    }
+    // Split before every run of "▁" (U+2581) that follows another character; see metaspace_split_is_exact.
+    // Characters are stepped exactly as build_symbols steps them, so words start at symbol boundaries.
+    const char* p = piece.data();
+    const size_t n = piece.size();
+    size_t start = 0;
+    bool previous_space = false;
+    for (size_t pos = 0; pos < n;) {
+      const auto lead = static_cast<unsigned char>(p[pos]);
+      if (lead < 0x80) {  // ASCII: never "▁"
+        previous_space = false;
+        ++pos;
+        continue;
+      }
+      const size_t length = std::min(utf8_sequence_length(lead), n - pos);
+      const bool space = length == 3 && lead == 0xE2 && p[pos + 1] == '\x96' && p[pos + 2] == '\x81';
+      if (space && !previous_space && pos > start) {
+        encode_word(piece.substr(start, pos - start), ids);
+        start = pos;
+      }
+      previous_space = space;
+      pos += length;
+    }
+    encode_word(piece.substr(start), ids);
+  }
+
+  std::optional<TokenId> token_to_id(std::string_view token) const override {
+    const TokenId id = vocab_.find(token);
+    return id >= 0 ? std::optional<TokenId>(id) : std::nullopt;
+  }
+  std::optional<std::string_view> id_to_token(TokenId id) const override { return vocab_.token(id); }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ private:
+  void encode_word(std::string_view word, std::vector<TokenId>& ids) const {
     if (ignore_merges_) {
       const TokenId id = lookup(word);
       if (id >= 0) {
@@ -147,16 +186,41 @@ class BpeModel final : public Model {
     if (cacheable) WordCache::for_model(serial_).store(word, hash, std::span(ids).subspan(first));
   }
 
-  std::optional<TokenId> token_to_id(std::string_view token) const override {
-    const TokenId id = vocab_.find(token);
-    return id >= 0 ? std::optional<TokenId>(id) : std::nullopt;
-  }
-  std::optional<std::string_view> id_to_token(TokenId id) const override { return vocab_.token(id); }
-  size_t vocab_size() const override { return vocab_.size(); }
-
- private:
   TokenId lookup(std::string_view token) const {
     return raw_bytes_ ? raw_lookup_.find(token) : vocab_.find(token);
+  }
+
+  static constexpr std::string_view kMetaspace = "\xE2\x96\x81";  // U+2581 "▁"
+
+  static bool is_metaspace_run(std::string_view token) {
+    if (token.empty() || token.size() % kMetaspace.size() != 0) return false;
+    for (size_t i = 0; i < token.size(); i += kMetaspace.size())
+      if (token.substr(i, kMetaspace.size()) != kMetaspace) return false;
+    return true;
+  }
+
+  // Whether encoding a piece word by word, split before each run of "▁" that follows another character
+  // ("▁a▁▁b" -> "▁a" "▁▁b"), gives exactly the ids of merging the whole piece at once (SentencePiece-style
+  // BPE without a pre-tokenizer, e.g. Llama 2, merges over whole lines). Proved per tokenizer, at load time:
+  //  - every vocabulary id has one token string, and merged tokens are left + right (no subword prefix or
+  //    suffix, no raw-bytes alphabet), so a symbol's token is the concatenation of its initial symbols';
+  //  - "▁" is in the vocabulary, so a "▁" character always starts as the symbol "▁": a symbol that starts
+  //    at a split point has a token starting with "▁";
+  //  - the character before a split point is not "▁" and is never dropped (there is an unk token, free of
+  //    "▁"), so it starts as itself, a <0xAB> byte or the unk token, and a symbol that ends at a split point
+  //    has a token that is not all "▁";
+  //  - no merge joins a left token that is not all "▁" with a right token starting with "▁".
+  // So no merge ever crosses a split point; words then merge independently (the lowest-rank pair of the
+  // whole piece is the lowest-rank pair of its word), and each word can use the word cache.
+  bool metaspace_split_is_exact() const {
+    if (raw_bytes_ || ignore_merges_ || !prefix_.empty() || !suffix_.empty() || merge_crosses_metaspace_)
+      return false;
+    if (!unk_token_ || unk_token_->empty() || unk_token_->find(kMetaspace) != std::string::npos) return false;
+    if (vocab_.find(kMetaspace) < 0) return false;
+    size_t distinct_ids = 0;
+    for (size_t id = 0; id < vocab_.id_limit(); ++id)
+      if (vocab_.token(static_cast<TokenId>(id))) ++distinct_ids;
+    return distinct_ids == vocab_.size();
   }
 
   TokenId require_id(const std::string& token, size_t rank) const {
@@ -196,6 +260,8 @@ class BpeModel final : public Model {
     merged.assign(left);
     merged.append(right, std::min(prefix_.size(), right.size()));
     merges_.insert(left_id, right_id, {static_cast<int32_t>(rank), require_id(merged, rank)});
+    if (std::string_view(right).starts_with(kMetaspace) && !is_metaspace_run(left))
+      merge_crosses_metaspace_ = true;
   }
 
   TokenId unk_id() const {
@@ -327,6 +393,8 @@ class BpeModel final : public Model {
   bool fuse_unk_ = false;
   bool byte_fallback_ = false;
   bool ignore_merges_ = false;
+  bool merge_crosses_metaspace_ = false;  // some merge joins a token not all "▁" with one starting with "▁"
+  bool split_at_metaspace_ = false;       // see metaspace_split_is_exact
   std::string prefix_;
   std::string suffix_;
   std::array<TokenId, 256> byte_fallback_ids_{};

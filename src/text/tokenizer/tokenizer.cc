@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/file.h"
 #include "text/tokenizer/added_vocabulary.h"
+#include "text/tokenizer/byte_level_alphabet.h"
 #include "text/tokenizer/component_factory.h"
 #include "text/tokenizer/json_fields.h"
 #include "text/tokenizer/tokenizer_json_reader.h"
@@ -335,28 +336,107 @@ const TokenizerConfig& Tokenizer::config() const {
   return impl_->config;
 }
 
+namespace {
+
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
+constexpr size_t kStreamTrimAt = 5;     // window size from which step() tries to drop old ids
+constexpr size_t kStreamTrimTries = 8;  // how many cut points it tries
+
+size_t common_prefix_length(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+}  // namespace
+
 StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens)
-    : tokenizer_(&tokenizer), skip_special_tokens_(skip_special_tokens) {}
+    : tokenizer_(&tokenizer), skip_special_tokens_(skip_special_tokens) {
+  // Byte tokens (<0xAB> for ByteFallback, GPT-2 alphabet characters for ByteLevel) for 0x80 and 0xA0:
+  // repeated 1 to 3 times they complete every incomplete UTF-8 prefix (E0 needs A0..BF next, ED 80..9F, F0
+  // 90..BF, F4 80..8F) with exactly the bytes it lacks, as ByteFallback (a run is all valid or all U+FFFD)
+  // needs. Without both bytes in one scheme there are no probes, and text ending in U+FFFD waits.
+  const ByteLevelAlphabet& alphabet = ByteLevelAlphabet::get();
+  for (const bool byte_level : {false, true}) {
+    std::vector<TokenId> ids;
+    for (const uint8_t byte : {uint8_t{0x80}, uint8_t{0xA0}}) {
+      const auto id = tokenizer.token_to_id(byte_level ? std::string(alphabet.encode(byte))
+                                                       : fmt::format("<0x{:02X}>", byte));
+      if (id && !tokenizer.is_special(*id)) ids.push_back(*id);
+    }
+    if (ids.size() != 2) continue;
+    for (const TokenId id : ids)
+      for (size_t count = 1; count <= 3; ++count) probes_.emplace_back(count, id);
+  }
+}
+
+std::string StreamDecoder::decode_with(std::span<const TokenId> ids, std::span<const TokenId> extra) {
+  scratch_.assign(ids.begin(), ids.end());
+  scratch_.insert(scratch_.end(), extra.begin(), extra.end());
+  return tokenizer_->decode(scratch_, skip_special_tokens_);
+}
+
+// How much of `text` (= decode(window_)) no continuation can change. Text not ending in U+FFFD counts as
+// stable (as in Hugging Face's DecodeStream); a trailing U+FFFD is kept back only while some probe changes
+// it, i.e. while it is an incomplete sequence that more bytes could still turn into a character.
+size_t StreamDecoder::stable_length(const std::string& text) {
+  if (!text.ends_with(kReplacementCharacter)) return text.size();
+  if (probes_.empty()) return 0;
+  size_t stable = text.size();
+  for (const auto& probe : probes_)
+    stable = std::min(stable, common_prefix_length(text, decode_with(window_, probe)));
+  while (stable > 0 && stable < text.size() && (static_cast<unsigned char>(text[stable]) & 0xC0) == 0x80)
+    --stable;  // not inside a character
+  return stable;
+}
+
+// Drops old ids from the window, keeping the latest few as context, when the shorter window continues like
+// the whole one: its decoded text is some context followed by the same pending (not yet emitted) text, and
+// under every probe continuation both windows add the same text.
+void StreamDecoder::trim(const std::string& text) {
+  const std::string_view pending = std::string_view(text).substr(window_text_.size());
+  if (probes_.empty() && !pending.empty()) return;
+  std::vector<std::string> futures;
+  for (const auto& probe : probes_) {
+    std::string extended = decode_with(window_, probe);
+    if (!extended.starts_with(window_text_)) return;  // more bytes could still change emitted text
+    futures.push_back(extended.substr(window_text_.size()));
+  }
+  const size_t lowest = window_.size() > kStreamTrimTries ? window_.size() - kStreamTrimTries : 1;
+  for (size_t cut = window_.size() - 1; cut >= lowest; --cut) {
+    const std::span<const TokenId> tail = std::span<const TokenId>(window_).subspan(cut);
+    const std::string tail_text = tokenizer_->decode(tail, skip_special_tokens_);
+    // The kept ids must decode to some context text of their own: a decoder treats the first token
+    // differently (a WordPiece token gets no leading space, Metaspace and Strip drop one), and skipped
+    // special tokens decode to nothing.
+    if (tail_text.size() <= pending.size() || !tail_text.ends_with(pending)) continue;
+    const std::string_view context = std::string_view(tail_text).substr(0, tail_text.size() - pending.size());
+    bool same = true;
+    for (size_t i = 0; same && i < probes_.size(); ++i) {
+      const std::string extended = decode_with(tail, probes_[i]);
+      same = extended.starts_with(context) && std::string_view(extended).substr(context.size()) == futures[i];
+    }
+    if (!same) continue;
+    window_text_.assign(context);
+    window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(cut));
+    return;
+  }
+}
 
 std::string StreamDecoder::step(TokenId id) {
   all_ids_.push_back(id);
-  if (prefix_text_.empty() && !window_.empty()) {
-    std::string prefix = tokenizer_->decode(window_, skip_special_tokens_);
-    if (!prefix.ends_with("\xEF\xBF\xBD")) {
-      prefix_text_ = std::move(prefix);
-      prefix_length_ = window_.size();
-    }
-  }
   window_.push_back(id);
-  std::string text = tokenizer_->decode(window_, skip_special_tokens_);
-  if (text.size() <= prefix_text_.size() || text.ends_with("\xEF\xBF\xBD") || !text.starts_with(prefix_text_))
-    return {};
-  std::string fresh = text.substr(prefix_text_.size());
-  const size_t new_prefix_length = window_.size() - prefix_length_;
-  window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(prefix_length_));
-  prefix_text_ = tokenizer_->decode(window_, skip_special_tokens_);
-  prefix_length_ = new_prefix_length;
-  emitted_ += fresh;
+  const std::string text = tokenizer_->decode(window_, skip_special_tokens_);
+  if (!text.starts_with(window_text_)) return {};  // the window lost context it needed: wait for flush()
+  const size_t stable = stable_length(text);
+  std::string fresh;
+  if (stable > window_text_.size()) {
+    fresh = text.substr(window_text_.size(), stable - window_text_.size());
+    window_text_.append(fresh);
+    emitted_ += fresh;
+  }
+  if (window_.size() >= kStreamTrimAt) trim(text);
   return fresh;
 }
 
@@ -365,8 +445,7 @@ std::string StreamDecoder::flush() {
   std::string rest;
   if (full.starts_with(emitted_)) rest = full.substr(emitted_.size());
   window_.clear();
-  prefix_text_.clear();
-  prefix_length_ = 0;
+  window_text_.clear();
   all_ids_.clear();
   emitted_.clear();
   return rest;

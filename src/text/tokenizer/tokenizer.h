@@ -23,8 +23,9 @@ struct TokenizerConfig {
   std::optional<std::string> pad_token;
   std::optional<std::string> unk_token;
   // Recorded for callers (e.g. chat templating). encode() itself follows tokenizer.json's post-processor, as
-  // Hugging Face `tokenizers` does; transformers' fast tokenizers rebuild that post-processor from these flags
-  // only for some classes (LlamaTokenizerFast, ...), and the shipped tokenizer.json already reflects them.
+  // Hugging Face `tokenizers` does; transformers' fast tokenizers rebuild that post-processor from these
+  // flags only for some classes (LlamaTokenizerFast, ...), and the shipped tokenizer.json already reflects
+  // them.
   std::optional<bool> add_bos_token;
   std::optional<bool> add_eos_token;
   std::optional<std::string> chat_template;  // the default template source, if any
@@ -62,23 +63,34 @@ class Tokenizer {
 };
 
 // Incremental detokenization for streaming generation: feed ids one at a time, get the text they add. Never
-// emits half a UTF-8 character and gives the same text, concatenated, as decode() of all ids.
+// emits half a UTF-8 character and gives the same text, concatenated, as decode() of all ids (see step() for
+// the one exception).
 class StreamDecoder {
  public:
   explicit StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens = false);
   std::string step(TokenId id);
   std::string flush();  // whatever is still held back (an incomplete UTF-8 sequence becomes U+FFFD)
+  // Ids kept for decoding (context and pending ones). Stays small, also on streams of byte tokens that never
+  // complete a character; grows only while a run of <0xAB> byte tokens (ByteFallback) stays valid UTF-8.
+  size_t window_size() const { return window_.size(); }
 
  private:
-  // Like Hugging Face's DecodeStream: a window of recent ids is decoded; the text beyond what the window
-  // decoded to at the last emission (prefix_text_) is new, once it does not end in U+FFFD.
+  // Like Hugging Face's DecodeStream: a window of recent ids is decoded, and the text beyond what was already
+  // accounted for (window_text_) is new once it is stable. Text ending in U+FFFD is stable up to where some
+  // continuation of byte tokens (the probes) could still change it: an incomplete UTF-8 sequence waits, an
+  // invalid one (or a real U+FFFD) is emitted as decode() shows it.
+  std::string decode_with(std::span<const TokenId> ids, std::span<const TokenId> extra);
+  size_t stable_length(const std::string& text);
+  void trim(const std::string& text);
+
   const Tokenizer* tokenizer_;
   bool skip_special_tokens_;
+  std::vector<std::vector<TokenId>> probes_;  // byte-token continuations that complete any UTF-8 prefix
   std::vector<TokenId> window_;
-  size_t prefix_length_ = 0;  // ids of window_ that prefix_text_ covers
-  std::string prefix_text_;
+  std::string window_text_;       // the start of decode(window_) that is context or already emitted
   std::vector<TokenId> all_ids_;  // flush() checks the emitted text against decode(all_ids_)
   std::string emitted_;
+  std::vector<TokenId> scratch_;
 };
 
 }  // namespace chunkwise::text
