@@ -22,6 +22,7 @@ void add(const Tensor& a, const Tensor& b, Tensor& out);
 void embedding(const Tensor& ids, const Tensor& weight, Tensor& out);
 void softmax(const Tensor& x, Tensor& out);
 void argmax(const Tensor& x, Tensor& out);
+void gather_rows(const Tensor& x, std::span<const int32_t> rows, Tensor& out);
 // x [T, heads, head_dim] viewed flat.
 void rope(Tensor& x, int64_t heads, int64_t head_dim, std::span<const int32_t> positions,
           const RopeTable& table);
