@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The generation benchmark in one self-contained command, for the GPU machine's host CPU (or any Linux x86-64
+# machine with g++, python3, torch and transformers): builds generate_bench with g++ -O3 straight from the
+# sources (that machine's image lacks pcre2/utf8proc, so no CMake; only fmt and nlohmann-json are needed),
+# writes the random Llama-3.2-1B-shaped model, runs generate_bench and torch_generate_bench.py with the same
+# thread count, and prints the side-by-side table (bench/generate/summarize.py).
+#
+#   bench/generate/run_on_device.sh 2>&1 | tee log.txt          from the repository root
+# Environment:
+#   OUT            where results go (default /tmp/generate-bench-out): machine.txt, chunkwise.jsonl,
+#                  pytorch.jsonl, chunkwise-<N>t.jsonl, summary.md
+#   THREADS        threads of both benchmarks (default: nproc)
+#   EXTRA_THREADS  further thread counts to run generate_bench with, e.g. "8" (default none)
+#   SRC            the tree to build and run from (default .): e.g. a `git archive` snapshot of src/,
+#                  bench/generate/ and scripts/make_bench_model.py
+#   INCLUDE        a fallback include directory (-idirafter) for headers the machine lacks (nlohmann/json.hpp,
+#                  fmt/*.h; without a linkable libfmt, fmt is used header-only); default .device/benchgen/include
+#   MODEL_DIR      where the model is written (default /tmp/llama-3.2-1b-random; kept if it has config.json)
+#   BENCH_ARGS     extra arguments for both benchmarks (e.g. "--prompt 128 --steps 16" for a quick check)
+#   FMT_MODE       auto (default: the system libfmt when it links, else header-only) or header
+set -uo pipefail
+
+OUT=${OUT:-/tmp/generate-bench-out}
+THREADS=${THREADS:-$(nproc)}
+EXTRA_THREADS=${EXTRA_THREADS:-}
+SRC=${SRC:-.}
+INCLUDE=${INCLUDE:-.device/benchgen/include}
+MODEL_DIR=${MODEL_DIR:-/tmp/llama-3.2-1b-random}
+read -r -a BENCH <<<"${BENCH_ARGS:-}"
+FMT_MODE=${FMT_MODE:-auto}
+BUILD=${BUILD:-/tmp/generate-bench-build}
+mkdir -p "$OUT" "$BUILD"
+INCLUDE=$(cd "$INCLUDE" 2>/dev/null && pwd || echo "$INCLUDE")
+
+step() { echo "== $(date -u +%H:%M:%S) $*"; }
+
+step "machine"
+{
+  date -u +"%Y-%m-%d %H:%M:%S UTC"
+  echo "nproc $(nproc)"
+  grep -m1 "model name" /proc/cpuinfo
+  echo "flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|avx512f|avx512_bf16|amx_bf16|amx_tile)$' | tr '\n' ' ')"
+  lscpu 2>/dev/null | grep -E "^(Socket|Core|Thread|NUMA node\(s\)|L3|L2)" || true
+  grep MemTotal /proc/meminfo
+  uname -r
+  g++ --version | head -1
+  python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>&1
+  uptime
+} | tee "$OUT/machine.txt"
+
+step "build generate_bench (g++ -O3, $(nproc) jobs)"
+FMT_FLAGS=()
+FMT_LIBS=()
+if [ "$FMT_MODE" = auto ] && printf '#include <fmt/format.h>\nint main() { return int(fmt::format("{}", 1).size()); }\n' |
+  g++ -std=c++20 -x c++ - -lfmt -o "$BUILD/fmt_check" 2>/dev/null; then
+  FMT_LIBS=(-lfmt)
+  echo "fmt: system library"
+else
+  FMT_FLAGS=(-DFMT_HEADER_ONLY)
+  echo "fmt: header-only"
+fi
+CXXFLAGS=(-std=c++20 -O3 -DNDEBUG -Wall -Wextra -I"$SRC/src" -idirafter "$INCLUDE" "${FMT_FLAGS[@]}" -pthread)
+mapfile -t SOURCES < <(find "$SRC/src/common" "$SRC/src/runtime" "$SRC/src/model" -name '*.cc' | sort)
+SOURCES+=("$SRC/bench/generate/generate_bench.cc")
+export BUILD
+# shellcheck disable=SC2016  # $BUILD and "$@" expand in the inner shell
+printf '%s\n' "${SOURCES[@]}" |
+  xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" -c "{}" -o "$BUILD/$(echo "{}" | tr / _).o" || echo "FAILED {}"' _ \
+    "${CXXFLAGS[@]}" | tee "$BUILD/compile.log"
+if grep -q FAILED "$BUILD/compile.log"; then
+  echo "build failed"
+  exit 1
+fi
+g++ -pthread -o "$BUILD/generate_bench" "$BUILD"/*.o "${FMT_LIBS[@]}" || exit 1
+ls -la "$BUILD/generate_bench"
+
+if [ ! -f "$MODEL_DIR/config.json" ]; then
+  step "model"
+  python3 "$SRC/scripts/make_bench_model.py" "$MODEL_DIR" --seed 0 ||
+    { rm -rf "$MODEL_DIR"; python3 "$SRC/scripts/make_bench_model.py" "$MODEL_DIR" --writer raw; } || exit 1
+fi
+ls -la "$MODEL_DIR"
+
+step "chunkwise generate_bench, $THREADS threads"
+"$BUILD/generate_bench" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" | tee "$OUT/chunkwise.jsonl"
+
+step "PyTorch eager bf16, $THREADS threads"
+PYTHONUNBUFFERED=1 python3 "$SRC/bench/generate/torch_generate_bench.py" "$MODEL_DIR" --threads "$THREADS" \
+  "${BENCH[@]}" | tee "$OUT/pytorch.jsonl"
+
+EXTRA_FILES=()
+for threads in $EXTRA_THREADS; do
+  step "chunkwise generate_bench, $threads threads"
+  "$BUILD/generate_bench" "$MODEL_DIR" --threads "$threads" "${BENCH[@]}" | tee "$OUT/chunkwise-${threads}t.jsonl"
+  EXTRA_FILES+=("$OUT/chunkwise-${threads}t.jsonl")
+done
+
+step "summary"
+python3 "$SRC/bench/generate/summarize.py" "$OUT/chunkwise.jsonl" "$OUT/pytorch.jsonl" "${EXTRA_FILES[@]}" |
+  tee "$OUT/summary.md"
+step "done"
