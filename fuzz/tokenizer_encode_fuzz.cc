@@ -188,8 +188,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const bool valid = is_valid_utf8(text);
 
+  std::vector<TokenId> previous;
   for (bool special : {false, true}) {
     const auto ids = byte_level.encode(text, special);
+    if (special && ids == previous) break;  // the ByteLevel post-processor adds nothing: checked already
+    previous = ids;
     for (TokenId id : ids)
       check(id >= 0 && static_cast<size_t>(id) < byte_level.vocab_size(), "byte-level id range");
     const std::string decoded = byte_level.decode(ids, false);

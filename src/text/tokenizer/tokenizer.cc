@@ -339,7 +339,7 @@ const TokenizerConfig& Tokenizer::config() const {
 namespace {
 
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
-constexpr size_t kStreamTrimAt = 5;     // window size from which step() tries to drop old ids
+constexpr size_t kStreamTrimAt = 6;     // window size from which step() tries to drop old ids
 constexpr size_t kStreamTrimTries = 8;  // how many cut points it tries
 
 size_t common_prefix_length(std::string_view a, std::string_view b) {
@@ -353,21 +353,24 @@ size_t common_prefix_length(std::string_view a, std::string_view b) {
 
 StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special_tokens)
     : tokenizer_(&tokenizer), skip_special_tokens_(skip_special_tokens) {
-  // Byte tokens (<0xAB> for ByteFallback, GPT-2 alphabet characters for ByteLevel) for 0x80 and 0xA0:
-  // repeated 1 to 3 times they complete every incomplete UTF-8 prefix (E0 needs A0..BF next, ED 80..9F, F0
-  // 90..BF, F4 80..8F) with exactly the bytes it lacks, as ByteFallback (a run is all valid or all U+FFFD)
-  // needs. Without both bytes in one scheme there are no probes, and text ending in U+FFFD waits.
+  // Byte tokens (<0xAB> for ByteFallback, GPT-2 alphabet characters for ByteLevel) for 0x80 and 0xA0. The
+  // probes 80, 80 80, 80 80 80, A0 80, A0 80 80 complete every incomplete UTF-8 prefix (E0 needs A0..BF
+  // next, ED 80..9F, F0 90..BF, F4 80..8F) with exactly the bytes it lacks, as ByteFallback (a run is all
+  // valid or all U+FFFD) needs. Without both bytes in one scheme there are no probes, and text ending in
+  // U+FFFD waits.
   const ByteLevelAlphabet& alphabet = ByteLevelAlphabet::get();
   for (const bool byte_level : {false, true}) {
-    std::vector<TokenId> ids;
-    for (const uint8_t byte : {uint8_t{0x80}, uint8_t{0xA0}}) {
-      const auto id = tokenizer.token_to_id(byte_level ? std::string(alphabet.encode(byte))
-                                                       : fmt::format("<0x{:02X}>", byte));
-      if (id && !tokenizer.is_special(*id)) ids.push_back(*id);
+    std::optional<TokenId> ids[2];
+    for (int i = 0; i < 2; ++i) {
+      const uint8_t byte = i == 0 ? 0x80 : 0xA0;
+      ids[i] = tokenizer.token_to_id(byte_level ? std::string(alphabet.encode(byte))
+                                                : fmt::format("<0x{:02X}>", byte));
+      if (ids[i] && tokenizer.is_special(*ids[i])) ids[i].reset();
     }
-    if (ids.size() != 2) continue;
-    for (const TokenId id : ids)
-      for (size_t count = 1; count <= 3; ++count) probes_.emplace_back(count, id);
+    if (!ids[0] || !ids[1]) continue;
+    const TokenId x80 = *ids[0], xA0 = *ids[1];
+    for (auto probe : {std::vector<TokenId>{x80}, {x80, x80}, {x80, x80, x80}, {xA0, x80}, {xA0, x80, x80}})
+      probes_.push_back(std::move(probe));
   }
 }
 
@@ -397,12 +400,7 @@ size_t StreamDecoder::stable_length(const std::string& text) {
 void StreamDecoder::trim(const std::string& text) {
   const std::string_view pending = std::string_view(text).substr(window_text_.size());
   if (probes_.empty() && !pending.empty()) return;
-  std::vector<std::string> futures;
-  for (const auto& probe : probes_) {
-    std::string extended = decode_with(window_, probe);
-    if (!extended.starts_with(window_text_)) return;  // more bytes could still change emitted text
-    futures.push_back(extended.substr(window_text_.size()));
-  }
+  std::vector<std::string> futures;  // what each probe adds to the whole window, computed when first needed
   const size_t lowest = window_.size() > kStreamTrimTries ? window_.size() - kStreamTrimTries : 1;
   for (size_t cut = window_.size() - 1; cut >= lowest; --cut) {
     const std::span<const TokenId> tail = std::span<const TokenId>(window_).subspan(cut);
@@ -412,6 +410,13 @@ void StreamDecoder::trim(const std::string& text) {
     // special tokens decode to nothing.
     if (tail_text.size() <= pending.size() || !tail_text.ends_with(pending)) continue;
     const std::string_view context = std::string_view(tail_text).substr(0, tail_text.size() - pending.size());
+    if (futures.empty()) {
+      for (const auto& probe : probes_) {
+        std::string extended = decode_with(window_, probe);
+        if (!extended.starts_with(window_text_)) return;  // more bytes could still change emitted text
+        futures.push_back(extended.substr(window_text_.size()));
+      }
+    }
     bool same = true;
     for (size_t i = 0; same && i < probes_.size(); ++i) {
       const std::string extended = decode_with(tail, probes_[i]);
