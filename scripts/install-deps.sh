@@ -27,6 +27,7 @@ packages=(
   libutf8proc-dev                    # Unicode normalization (NFC/NFKC/...) and categories
   libcli11-dev                       # command line
   libfmt-dev                         # formatting
+  libsqlite3-dev                     # chunk catalog (WAL) and BM25 (FTS5, enabled in Debian's build)
   libgtest-dev libgmock-dev          # unit tests
   libbenchmark-dev                   # micro-benchmarks
   libopenblas-dev                    # BLAS baseline of the runtime op benchmark (bench/runtime)
