@@ -1,0 +1,75 @@
+#include "text/chunk/chunker.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "text/chunk/recursive_chunker.h"
+#include "text/chunk/token_chunker.h"
+#include "text/tokenizer/unicode_text.h"
+
+namespace chunkwise::text {
+
+namespace {
+
+// The headings path after each heading: paths[i] is the stack of titles once heading i has been read.
+std::vector<std::vector<std::string>> heading_paths(const std::vector<Heading>& headings) {
+  std::vector<std::vector<std::string>> paths;
+  paths.reserve(headings.size());
+  std::vector<const Heading*> stack;
+  for (const Heading& heading : headings) {
+    while (!stack.empty() && stack.back()->level >= heading.level) stack.pop_back();
+    stack.push_back(&heading);
+    std::vector<std::string>& path = paths.emplace_back();
+    for (const Heading* h : stack) path.push_back(h->title);
+  }
+  return paths;
+}
+
+}  // namespace
+
+std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure& structure) const {
+  if (!is_valid_utf8(text)) fail(ErrorKind::invalid_input, "chunker input is not valid UTF-8");
+  const std::vector<std::vector<std::string>> paths = heading_paths(structure.headings);
+  std::vector<Chunk> chunks;
+  for (const Span& span : split(text)) {
+    Chunk& chunk = chunks.emplace_back();
+    chunk.begin = span.begin;
+    chunk.end = span.end;
+    chunk.text = std::string(text.substr(span.begin, span.end - span.begin));
+    chunk.token_count = count_words(chunk.text);
+    const auto heading = std::upper_bound(structure.headings.begin(), structure.headings.end(), span.begin,
+                                          [](size_t at, const Heading& h) { return at < h.begin; });
+    if (heading != structure.headings.begin())
+      chunk.headings = paths[heading - structure.headings.begin() - 1];
+    const auto page =
+        std::upper_bound(structure.page_starts.begin(), structure.page_starts.end(), span.begin);
+    chunk.page = static_cast<int>(page - structure.page_starts.begin());
+  }
+  return chunks;
+}
+
+std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
+  size_t size = config.size;
+  if (size == 0) size = config.name == "token" ? 256 : 1000;
+  const size_t overlap = config.overlap_set ? config.overlap : size / 5;
+  if (overlap >= size)
+    fail(ErrorKind::invalid_input, "chunk overlap {} must be below the chunk size {}", overlap, size);
+  if (config.name == "token") return std::make_unique<TokenChunker>(size, overlap);
+  if (config.name == "recursive") return std::make_unique<RecursiveChunker>(size, overlap);
+  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token or recursive)", config.name);
+}
+
+size_t count_words(std::string_view text) {
+  size_t words = 0;
+  bool in_word = false;
+  for (size_t pos = 0; pos < text.size();) {
+    const bool space = static_cast<unsigned char>(text[pos]) < 0x80
+                           ? is_whitespace(char32_t(text[pos++]))
+                           : is_whitespace(next_code_point(text, pos));
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
+}
+
+}  // namespace chunkwise::text

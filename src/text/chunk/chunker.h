@@ -1,0 +1,51 @@
+// The chunker interface: a document's text (valid UTF-8) and structure in, chunks out. Every chunker only
+// decides where chunks begin and end; `Chunker::chunk` fills in the text, token count, headings path and page
+// the same way for all of them. Chunk ids and the previous/next links are assigned by the store.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/chunk/chunk.h"
+
+namespace chunkwise::text {
+
+// A byte range [begin, end) of the source.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+class Chunker {
+ public:
+  virtual ~Chunker() = default;
+
+  // Throws Error(invalid_input) if `text` is not valid UTF-8.
+  std::vector<Chunk> chunk(std::string_view text, const DocumentStructure& structure = {}) const;
+
+  // A short description of the chunker and its settings, e.g. "recursive size=1000 overlap=200 unit=chars";
+  // the store re-chunks an unchanged document when this changes.
+  virtual std::string describe() const = 0;
+
+ protected:
+  // The chunk boundaries of `text`, in order of `begin`; never an empty span.
+  virtual std::vector<Span> split(std::string_view text) const = 0;
+};
+
+struct ChunkerConfig {
+  std::string name = "recursive";  // token | recursive
+  size_t size = 0;                 // 0: the chunker's default
+  size_t overlap = 0;
+  bool overlap_set = false;  // false: the chunker's default overlap
+};
+
+// Throws Error(invalid_input) for an unknown name, a zero size or an overlap not below the size.
+std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config);
+
+// Number of maximal runs of non-whitespace (Unicode White_Space) code points.
+size_t count_words(std::string_view text);
+
+}  // namespace chunkwise::text

@@ -1,0 +1,15 @@
+// The headings of a Markdown document: ATX headings (`#` to `######` after at most three spaces, then a
+// space, a tab or the end of the line; an optional closing run of `#` is dropped), skipping fenced code
+// blocks
+// (``` or ~~~, closed by a fence of the same character at least as long). Setext headings are not read.
+#pragma once
+
+#include <string_view>
+
+#include "text/chunk/chunk.h"
+
+namespace chunkwise::text {
+
+DocumentStructure markdown_structure(std::string_view text);
+
+}  // namespace chunkwise::text

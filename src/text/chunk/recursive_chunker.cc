@@ -1,0 +1,142 @@
+#include "text/chunk/recursive_chunker.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <deque>
+
+#include "common/error.h"
+#include "text/tokenizer/unicode_text.h"
+
+namespace chunkwise::text {
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kSeparators = {"\n\n", "\n", " ", ""};
+
+bool is_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+size_t count_code_points(std::string_view text, size_t begin, size_t end) {
+  size_t n = 0;
+  for (size_t i = begin; i < end; ++i) n += !is_continuation(text[i]);
+  return n;
+}
+
+// `range` without leading and trailing Unicode White_Space; empty (begin == end) if nothing else is left.
+Span trim(std::string_view text, Span range) {
+  size_t begin = range.begin, end = range.end;
+  while (begin < end) {
+    size_t next = begin;
+    if (!is_whitespace(next_code_point(text, next))) break;
+    begin = next;
+  }
+  while (end > begin) {
+    size_t start = end - 1;
+    while (start > begin && is_continuation(text[start])) --start;
+    size_t pos = start;
+    if (!is_whitespace(next_code_point(text, pos))) break;
+    end = start;
+  }
+  return {begin, end};
+}
+
+}  // namespace
+
+RecursiveChunker::RecursiveChunker(size_t size, size_t overlap) : size_(size), overlap_(overlap) {
+  if (size == 0 || overlap >= size)
+    fail(ErrorKind::invalid_input, "recursive chunker: bad size {} / overlap {}", size, overlap);
+}
+
+std::string RecursiveChunker::describe() const {
+  return fmt::format("recursive size={} overlap={} unit=chars", size_, overlap_);
+}
+
+std::vector<Span> RecursiveChunker::split(std::string_view text) const {
+  std::vector<Span> out;
+  if (!text.empty()) split_recursive(text, {0, text.size()}, 0, out);
+  return out;
+}
+
+void RecursiveChunker::split_recursive(std::string_view text, Span range, size_t first_separator,
+                                       std::vector<Span>& out) const {
+  const std::string_view part = text.substr(range.begin, range.end - range.begin);
+  // The first separator the text contains ("" always matches); the ones after it split pieces that stay
+  // too long. Without a match the last separator is used and long pieces are kept whole, as LangChain does.
+  size_t chosen = kSeparators.size() - 1;
+  bool has_finer = false;
+  for (size_t i = first_separator; i < kSeparators.size(); ++i) {
+    if (kSeparators[i].empty() || part.find(kSeparators[i]) != std::string_view::npos) {
+      chosen = i;
+      has_finer = !kSeparators[i].empty() && i + 1 < kSeparators.size();
+      break;
+    }
+  }
+  const std::string_view separator = kSeparators[chosen];
+
+  // Pieces begin at every position where the separator starts (a lookahead split: overlapping occurrences
+  // each start a piece), or at every code point for "".
+  std::vector<Span> pieces;
+  size_t piece_begin = range.begin;
+  if (separator.empty()) {
+    for (size_t i = range.begin + 1; i < range.end; ++i) {
+      if (is_continuation(text[i])) continue;
+      pieces.push_back({piece_begin, i});
+      piece_begin = i;
+    }
+  } else {
+    for (size_t at = part.find(separator, 1); at != std::string_view::npos;
+         at = part.find(separator, at + 1)) {
+      pieces.push_back({piece_begin, range.begin + at});
+      piece_begin = range.begin + at;
+    }
+  }
+  pieces.push_back({piece_begin, range.end});
+
+  std::vector<Piece> good;
+  for (const Span& piece : pieces) {
+    const size_t length = count_code_points(text, piece.begin, piece.end);
+    if (length < size_) {
+      good.push_back({piece.begin, piece.end, length});
+      continue;
+    }
+    if (!good.empty()) {
+      merge(text, good, out);
+      good.clear();
+    }
+    if (has_finer) {
+      split_recursive(text, piece, chosen + 1, out);
+    } else {
+      out.push_back(piece);  // LangChain keeps such a piece untrimmed
+    }
+  }
+  if (!good.empty()) merge(text, good, out);
+}
+
+// LangChain's mergeSplits with an empty join separator: a chunk is emitted when the next piece would push it
+// past the size, then pieces are dropped from its front until at most `overlap` code points remain (and the
+// next piece fits). Chunks are contiguous source ranges, trimmed.
+void RecursiveChunker::merge(std::string_view text, const std::vector<Piece>& pieces,
+                             std::vector<Span>& out) const {
+  std::deque<Piece> current;
+  size_t total = 0;
+  auto emit = [&] {
+    const Span chunk = trim(text, {current.front().begin, current.back().end});
+    if (chunk.begin < chunk.end) out.push_back(chunk);
+  };
+  for (const Piece& piece : pieces) {
+    if (total + piece.length > size_ && !current.empty()) {
+      emit();
+      while (total > overlap_ || (total + piece.length > size_ && total > 0)) {
+        total -= current.front().length;
+        current.pop_front();
+      }
+    }
+    current.push_back(piece);
+    total += piece.length;
+  }
+  if (!current.empty()) emit();
+}
+
+}  // namespace chunkwise::text
