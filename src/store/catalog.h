@@ -1,0 +1,128 @@
+// The chunk catalog: one SQLite file in WAL mode holding documents, their chunks and an FTS5 index over the
+// chunk text. Writes happen in transactions that hold whole documents, so a crash at any moment leaves every
+// document either fully present (all its chunks) or absent; readers keep reading while one writer ingests.
+//
+// Schema (version 1):
+//   documents(id, path UNIQUE, content_hash, size, mtime_ns, ingested_at, chunker, chunk_count)
+//     content_hash is 64-bit FNV-1a of the file's bytes as 16 hex digits; chunker is Chunker::describe().
+//   chunks(id, document_id, ordinal, text, byte_begin, byte_end, line_begin, line_end, token_count,
+//          headings (JSON array), page, prev_id, next_id)
+//     ids of one document's chunks are consecutive; prev_id/next_id link neighbours of the same document.
+//   chunks_fts: FTS5 over chunks.text (external content, rowid = chunk id, porter + unicode61 tokenizer),
+//     kept in step by triggers.
+//   schema_version(version)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "text/chunk/chunk.h"
+
+namespace chunkwise::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct CatalogOptions {
+  bool read_only = false;
+  int busy_timeout_ms = 10000;  // how long a writer waits for another writer
+};
+
+struct DocumentRecord {
+  int64_t id = 0;
+  std::string path;
+  std::string content_hash;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ingested_at = 0;  // Unix seconds
+  std::string chunker;
+  int64_t chunk_count = 0;
+};
+
+struct StoredChunk {
+  int64_t id = 0;
+  int64_t document_id = 0;
+  int64_t ordinal = 0;
+  std::string text;
+  int64_t byte_begin = 0;
+  int64_t byte_end = 0;
+  int64_t line_begin = 0;  // 1-based lines of the first and last byte
+  int64_t line_end = 0;
+  int64_t token_count = 0;
+  std::vector<std::string> headings;
+  int page = 0;
+  std::optional<int64_t> prev_id;
+  std::optional<int64_t> next_id;
+};
+
+// A document to store: `text` is what was chunked (offsets point into it), `chunks` its chunks in order.
+struct DocumentInput {
+  std::string path;
+  std::string content_hash;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  std::string chunker;
+  std::string_view text;
+  const std::vector<text::Chunk>* chunks = nullptr;
+};
+
+enum class PutResult { added, replaced, unchanged };
+
+class Catalog {
+ public:
+  // Opens or creates (unless read_only) the catalog and migrates it to kSchemaVersion. Errors name the path:
+  // not_found (missing file or directory), invalid_input (not a SQLite file, corrupt, not a catalog),
+  // unsupported (a newer schema), io (permissions, locks).
+  explicit Catalog(const std::filesystem::path& path, CatalogOptions options = {});
+
+  // A write transaction (BEGIN IMMEDIATE); rolled back unless committed.
+  class Transaction {
+   public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+   private:
+    Database* db_;
+    bool done_ = false;
+  };
+  Transaction begin_write() { return Transaction(db_); }
+
+  // True if `path` is stored with this hash and chunker, i.e. storing it again would change nothing.
+  bool is_unchanged(std::string_view path, std::string_view content_hash, std::string_view chunker);
+
+  // Adds the document or replaces all of its chunks; inside a transaction from begin_write().
+  PutResult put_document(const DocumentInput& document);
+
+  // Removes the document at `path`, or every document under it if it names a directory; returns how many.
+  // Opens its own transaction.
+  size_t remove_documents(std::string_view path);
+
+  std::optional<DocumentRecord> find_document(std::string_view path);
+  std::vector<DocumentRecord> documents();
+  std::vector<StoredChunk> chunks_of(int64_t document_id);
+  int64_t document_count();
+  int64_t chunk_count();
+
+  // SQLite's integrity check plus FTS5's check of the index against the chunks; "ok" when both pass.
+  std::string integrity_check();
+
+  Database& database() { return db_; }
+
+ private:
+  void migrate(bool read_only);
+
+  Database db_;
+};
+
+// 64-bit FNV-1a of `bytes` as 16 lowercase hex digits.
+std::string content_hash(std::string_view bytes);
+
+}  // namespace chunkwise::store

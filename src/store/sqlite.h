@@ -1,0 +1,70 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements whose every failure becomes a
+// chunkwise::Error naming the database file. Not a general wrapper: only what the catalog and retrieval use.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace chunkwise::store {
+
+class Statement;
+
+class Database {
+ public:
+  enum class Mode { read_write, read_only };
+
+  // Opens (read_write: creates) the file; throws Error(not_found) if it or its directory is missing.
+  Database(const std::filesystem::path& path, Mode mode, int busy_timeout_ms);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  void exec(const char* sql);
+  Statement prepare(std::string_view sql);
+  int64_t last_insert_rowid() const;
+  int64_t changes() const;
+  bool in_transaction() const;
+  const std::string& path() const { return path_; }
+
+  // Throws the Error for SQLite result code `rc` while doing `what`, with the path and SQLite's message.
+  [[noreturn]] void fail_sqlite(int rc, std::string_view what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Parameters are 1-based, as in SQLite.
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, std::optional<int64_t> value);
+  Statement& bind_null(int index);
+
+  bool step();   // true: a row is ready; false: done
+  void reset();  // ready to run again (bindings kept)
+
+  int64_t column_int(int index) const;
+  double column_double(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace chunkwise::store
