@@ -1,0 +1,73 @@
+#include "retrieve/bm25.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+
+namespace chunkwise::retrieve {
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+}  // namespace
+
+std::string fts5_query(std::string_view query) {
+  std::string out;
+  for (size_t i = 0; i < query.size();) {
+    while (i < query.size() && is_space(query[i])) ++i;
+    if (i == query.size()) break;
+    if (!out.empty()) out += " OR ";
+    out += '"';
+    for (; i < query.size() && !is_space(query[i]); ++i) {
+      if (query[i] == '"') out += '"';  // a quote inside a phrase is written twice
+      if (query[i] != '\0') out += query[i];
+    }
+    out += '"';
+  }
+  if (out.empty()) fail(ErrorKind::invalid_input, "empty search query");
+  return out;
+}
+
+std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view query,
+                                   const Bm25Options& options) {
+  const std::string match = fts5_query(query);
+  store::Statement statement = catalog.database().prepare(
+      "SELECT c.id, c.document_id, c.ordinal, -bm25(chunks_fts), d.path, c.byte_begin, c.byte_end, "
+      "c.line_begin, "
+      "c.line_end, c.token_count, c.headings, c.page, c.text, snippet(chunks_fts, 0, ?, ?, '…', ?) "
+      "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
+      "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts), c.id LIMIT ?");
+  statement.bind(1, options.highlight_open)
+      .bind(2, options.highlight_close)
+      .bind(3, int64_t{std::clamp(options.snippet_tokens, 1, 64)})
+      .bind(4, match)
+      .bind(5, static_cast<int64_t>(options.limit));
+  std::vector<SearchHit> hits;
+  while (statement.step()) {
+    SearchHit& hit = hits.emplace_back();
+    hit.chunk_id = statement.column_int(0);
+    hit.document_id = statement.column_int(1);
+    hit.ordinal = statement.column_int(2);
+    hit.score = statement.column_double(3);
+    hit.path = statement.column_text(4);
+    hit.byte_begin = statement.column_int(5);
+    hit.byte_end = statement.column_int(6);
+    hit.line_begin = statement.column_int(7);
+    hit.line_end = statement.column_int(8);
+    hit.token_count = statement.column_int(9);
+    const nlohmann::json headings = nlohmann::json::parse(statement.column_text(10), nullptr, false);
+    if (headings.is_array())
+      for (const auto& h : headings)
+        if (h.is_string()) hit.headings.push_back(h.get<std::string>());
+    hit.page = static_cast<int>(statement.column_int(11));
+    hit.text = statement.column_text(12);
+    hit.snippet = statement.column_text(13);
+  }
+  return hits;
+}
+
+}  // namespace chunkwise::retrieve

@@ -1,0 +1,129 @@
+// BM25 over the catalog: query sanitising (FTS5 syntax in user text is just words), ranking with higher =
+// better, hit fields, snippets, and top-k selection under a token budget.
+#include "retrieve/bm25.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "retrieve/selector.h"
+#include "text/chunk/markdown_structure.h"
+#include "text/chunk/token_chunker.h"
+
+namespace chunkwise::retrieve {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Bm25Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/chunkwise-retrieve-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    catalog_ = std::make_unique<store::Catalog>(dir_ / "c.db");
+    add("/docs/cats.md", "# Pets\n## Cats\nThe cat sat on the mat. Cats purr when content.\n");
+    add("/docs/dogs.md", "# Pets\n## Dogs\nDogs bark at the mailman. A dog is loyal.\n");
+    add("/docs/mixed.txt", "Cats and dogs are common pets; the cat is independent, the dog is social.\n");
+    add("/docs/syntax.txt",
+        "Operators like AND OR NOT NEAR and quotes \"x\" appear in code: a*b (c) col:val\n");
+  }
+  void TearDown() override {
+    catalog_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void add(const std::string& path, const std::string& text) {
+    const std::vector<text::Chunk> chunks =
+        text::TokenChunker(100, 0).chunk(text, text::markdown_structure(text));
+    auto transaction = catalog_->begin_write();
+    catalog_->put_document({path, store::content_hash(text), 1, 1, "token", text, &chunks});
+    transaction.commit();
+  }
+
+  std::vector<std::string> paths(const std::vector<SearchHit>& hits) {
+    std::vector<std::string> out;
+    for (const SearchHit& hit : hits) out.push_back(hit.path);
+    return out;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Catalog> catalog_;
+};
+
+TEST(Fts5Query, QuotesEveryWord) {
+  EXPECT_EQ(fts5_query("cat"), "\"cat\"");
+  EXPECT_EQ(fts5_query("  cat  dog\n"), "\"cat\" OR \"dog\"");
+  EXPECT_EQ(fts5_query("say \"hi\" NOT x*"), "\"say\" OR \"\"\"hi\"\"\" OR \"NOT\" OR \"x*\"");
+  for (const char* empty : {"", "   ", "\n\t"}) {
+    try {
+      fts5_query(empty);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("empty search query"));
+    }
+  }
+}
+
+TEST_F(Bm25Test, RanksByRelevanceWithPositiveScores) {
+  const auto hits = bm25_search(*catalog_, "cat purr", {});
+  ASSERT_GE(hits.size(), 2u);
+  EXPECT_EQ(hits[0].path, "/docs/cats.md");
+  EXPECT_GT(hits[0].score, hits[1].score);
+  for (const SearchHit& hit : hits) EXPECT_GT(hit.score, 0);
+  EXPECT_THAT(paths(hits), ::testing::Not(::testing::Contains("/docs/dogs.md")));
+  EXPECT_EQ(hits[0].headings, std::vector<std::string>{"Pets"});  // the path where the chunk begins
+  EXPECT_EQ(hits[0].line_begin, 1);
+  EXPECT_EQ(hits[0].line_end, 3);
+  EXPECT_EQ(hits[0].byte_begin, 0);
+  EXPECT_GT(hits[0].token_count, 5);
+}
+
+TEST_F(Bm25Test, StemsAndFoldsCase) {
+  EXPECT_EQ(bm25_search(*catalog_, "BARKING", {})[0].path, "/docs/dogs.md");
+}
+
+TEST_F(Bm25Test, QuerySyntaxIsJustWords) {
+  for (const char* query : {"AND", "NEAR(a b)", "\"x\"", "col:val", "a*b", "(c)", "NOT", "^start", "-x", "*",
+                            "\"unbalanced", "text:cat", "{a b}"}) {
+    EXPECT_NO_THROW(bm25_search(*catalog_, query, {})) << query;
+  }
+  EXPECT_EQ(bm25_search(*catalog_, "NEAR", {})[0].path, "/docs/syntax.txt");
+  EXPECT_EQ(bm25_search(*catalog_, "col:val", {})[0].path, "/docs/syntax.txt");
+  EXPECT_TRUE(bm25_search(*catalog_, "?!", {}).empty());
+  EXPECT_TRUE(bm25_search(*catalog_, "zebra", {}).empty());
+}
+
+TEST_F(Bm25Test, SnippetsHighlightMatches) {
+  Bm25Options options;
+  options.highlight_open = "[";
+  options.highlight_close = "]";
+  const auto hits = bm25_search(*catalog_, "mailman", options);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_THAT(hits[0].snippet, ::testing::HasSubstr("[mailman]"));
+  options.limit = 1;
+  EXPECT_EQ(bm25_search(*catalog_, "cat dog pets", options).size(), 1u);
+}
+
+TEST(Selector, TopKStopsAtTheBudget) {
+  std::vector<SearchHit> ranked(5);
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    ranked[i].chunk_id = static_cast<int64_t>(i);
+    ranked[i].token_count = i == 2 ? 50 : 10;
+  }
+  const auto selector = make_selector("top-k");
+  EXPECT_EQ(selector->select(ranked, {.top_k = 3, .token_budget = std::nullopt}).size(), 3u);
+  EXPECT_EQ(selector->select(ranked, {.top_k = 10, .token_budget = std::nullopt}).size(), 5u);
+  const auto budgeted = selector->select(ranked, {.top_k = 10, .token_budget = 40});
+  ASSERT_EQ(budgeted.size(), 2u);  // the third (50 tokens) does not fit; later, smaller ones are not taken
+  EXPECT_EQ(budgeted[1].chunk_id, 1);
+  EXPECT_EQ(selector->select(ranked, {.top_k = 10, .token_budget = 70}).size(), 3u);
+  EXPECT_TRUE(selector->select(ranked, {.top_k = 10, .token_budget = 5}).empty());
+  EXPECT_THROW(make_selector("nope"), Error);
+}
+
+}  // namespace
+}  // namespace chunkwise::retrieve
