@@ -1,0 +1,33 @@
+// Reading a file as text: its format from the extension, binary detection, and UTF-8 validation with
+// invalid sequences replaced by U+FFFD (offsets of chunks then point into the repaired text).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace chunkwise::ingest {
+
+enum class Format { text, markdown, unsupported };
+
+// .md/.markdown/.mdown/.mkd: markdown; .html/.htm/.xhtml/.pdf: unsupported (for now); anything else: text.
+Format format_of(const std::filesystem::path& path);
+
+struct DecodedText {
+  std::string text;     // valid UTF-8
+  size_t replaced = 0;  // invalid sequences replaced by U+FFFD
+  bool binary = false;  // a NUL byte in the first 8 KiB, or more than 10% invalid sequences; `text` is empty
+};
+
+DecodedText decode_text(std::string bytes);
+
+// The file's bytes, size and modification time. Throws Error(not_found) or Error(io) naming the path.
+struct FileBytes {
+  std::string bytes;
+  int64_t mtime_ns = 0;
+};
+FileBytes read_file_bytes(const std::filesystem::path& path);
+
+}  // namespace chunkwise::ingest
