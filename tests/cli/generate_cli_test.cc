@@ -217,6 +217,8 @@ TEST(GenerateCli, BadInputIsOneLineAndExitTwo) {
       "maximum context length is 256 tokens, but 314 were requested");
   expect_usage_error(kGqa + " --prompt hi --temperature -1", "temperature must be >= 0");
   expect_usage_error(kGqa + " --prompt hi --stop ''", "stop string 0 is empty");
+  expect_usage_error(kGqa + " --prompt hi --logprobs 2", "--logprobs needs --json");
+  expect_usage_error(kGqa + " --prompt hi --json --logprobs 21", "logprobs must be in [0, 20]");
   expect_usage_error("--model " + kModels + "bert-tiny/tf5 --prompt hi", "bert-tiny");
 }
 
