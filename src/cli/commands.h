@@ -12,5 +12,9 @@ using CommandRunner = std::function<int()>;
 void add_tokenize_command(CLI::App& app, CommandRunner& run);
 void add_inspect_command(CLI::App& app, CommandRunner& run);
 void add_generate_command(CLI::App& app, CommandRunner& run);
+void add_ingest_command(CLI::App& app, CommandRunner& run);
+void add_search_command(CLI::App& app, CommandRunner& run);
+void add_rm_command(CLI::App& app, CommandRunner& run);
+void add_chunk_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace chunkwise::cli

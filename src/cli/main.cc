@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   chunkwise::cli::add_tokenize_command(app, run);
   chunkwise::cli::add_inspect_command(app, run);
   chunkwise::cli::add_generate_command(app, run);
+  chunkwise::cli::add_ingest_command(app, run);
+  chunkwise::cli::add_search_command(app, run);
+  chunkwise::cli::add_rm_command(app, run);
+  chunkwise::cli::add_chunk_command(app, run);
 
   try {
     app.parse(argc, argv);

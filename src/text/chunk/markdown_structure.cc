@@ -14,7 +14,7 @@ std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
-// The line without up to three leading spaces, or nullopt-like empty view with `ok` false if indented more.
+// Drops up to three leading spaces; false if the line is indented by four or more (code, not a heading/fence).
 bool strip_indent(std::string_view& line) {
   size_t spaces = 0;
   while (spaces < line.size() && line[spaces] == ' ') ++spaces;

@@ -1,0 +1,139 @@
+// `chunkwise ingest PATH... --db FILE`: files and directories into the catalog. On a terminal a progress line
+// (files, MB, chunks, rate, ETA) is drawn on stderr; warnings go to stderr; the summary goes to stdout, as
+// one JSON object with --json. Exits 1 if any file failed (could not be listed or read).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "ingest/ingester.h"
+#include "store/catalog.h"
+
+namespace chunkwise::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct IngestCommandOptions {
+  std::vector<std::string> paths;
+  std::string db;
+  std::string chunker = "recursive";
+  size_t chunk_size = 0;
+  size_t chunk_overlap = 0;
+  bool overlap_set = false;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool json = false;
+};
+
+// The progress line, redrawn at most ten times a second; warnings clear it before they print.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+
+  void update(const ingest::IngestProgress& p) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (p.files_done != p.files_total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double mb = static_cast<double>(p.bytes_done) / 1e6,
+                 total_mb = static_cast<double>(p.bytes_total) / 1e6;
+    const double rate = p.seconds > 0 ? mb / p.seconds : 0;
+    std::string eta = "";
+    if (rate > 0 && p.bytes_total > p.bytes_done) eta = fmt::format("  ETA {:.0f} s", (total_mb - mb) / rate);
+    std::fprintf(stderr, "\r\x1b[K%zu/%zu files  %.1f/%.1f MB  %zu chunks  %.1f MB/s%s", p.files_done,
+                 p.files_total, mb, total_mb, p.chunks, rate, eta.c_str());
+    drawn_ = true;
+  }
+
+  void clear() {
+    if (drawn_) std::fputs("\r\x1b[K", stderr);
+    drawn_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+int run_ingest(const IngestCommandOptions& options) {
+  ingest::IngestOptions ingest_options;
+  ingest_options.chunker = {options.chunker, options.chunk_size, options.chunk_overlap, options.overlap_set};
+  text::make_chunker(ingest_options.chunker);  // bad settings fail before the catalog is created
+  ingest_options.walk = {options.include, options.exclude};
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    ingest_options.ignore.push_back(options.db + suffix);
+  std::vector<fs::path> roots(options.paths.begin(), options.paths.end());
+
+  store::Catalog catalog(options.db);
+  ProgressLine progress(isatty(STDERR_FILENO) != 0);
+  ingest::IngestCallbacks callbacks;
+  callbacks.on_warning = [&](const std::string& message) {
+    progress.clear();
+    std::fprintf(stderr, "chunkwise: warning: %s\n", message.c_str());
+  };
+  callbacks.on_progress = [&](const ingest::IngestProgress& p) { progress.update(p); };
+  const ingest::IngestSummary s = ingest::ingest_paths(catalog, roots, ingest_options, callbacks);
+  progress.clear();
+
+  const double mb = static_cast<double>(s.bytes) / 1e6;
+  std::string out;
+  if (options.json) {
+    out = nlohmann::json{{"ingested", s.added + s.replaced},
+                         {"added", s.added},
+                         {"replaced", s.replaced},
+                         {"unchanged", s.unchanged},
+                         {"skipped", s.skipped},
+                         {"failed", s.failed},
+                         {"chunks", s.chunks},
+                         {"bytes", s.bytes},
+                         {"invalid_utf8_replaced", s.replaced_sequences},
+                         {"seconds", s.seconds}}
+              .dump() +
+          "\n";
+  } else {
+    out = fmt::format(
+        "ingested {} files ({} new, {} replaced), {} unchanged, {} skipped, {} failed: {} chunks, {:.2f} MB "
+        "in "
+        "{:.2f} s\n",
+        s.added + s.replaced, s.added, s.replaced, s.unchanged, s.skipped, s.failed, s.chunks, mb, s.seconds);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return s.failed > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void add_ingest_command(CLI::App& app, CommandRunner& run) {
+  auto options = std::make_shared<IngestCommandOptions>();
+  auto* cmd = app.add_subcommand("ingest", "Chunk text and Markdown files into a catalog for search");
+  cmd->add_option("paths", options->paths, "Files and directories (recursive; hidden entries skipped)")
+      ->required();
+  cmd->add_option("--db", options->db, "Catalog file (SQLite), created if missing")->required();
+  cmd->add_option("--chunker", options->chunker, "token (whitespace words) or recursive (LangChain's)")
+      ->capture_default_str();
+  cmd->add_option("--chunk-size", options->chunk_size,
+                  "Chunk size: code points for recursive (default 1000), words for token (default 256)");
+  auto* overlap =
+      cmd->add_option("--chunk-overlap", options->chunk_overlap,
+                      "Overlap between neighbouring chunks, same unit (default: a fifth of the size)");
+  cmd->add_option("--include", options->include,
+                  "In directories, take only files matching this glob (repeatable)");
+  cmd->add_option("--exclude", options->exclude,
+                  "Skip files and directories matching this glob (repeatable)");
+  cmd->add_flag("--json", options->json, "Print the summary as one JSON object");
+  cmd->callback([&run, options, overlap] {
+    options->overlap_set = overlap->count() > 0;
+    run = [options] { return run_ingest(*options); };
+  });
+}
+
+}  // namespace chunkwise::cli
