@@ -17,6 +17,7 @@
 #                  fmt/*.h; without a linkable libfmt, fmt is used header-only); default .device/benchgen/include
 #   MODEL_DIR      where the model is written (default /tmp/llama-3.2-1b-random; kept if it has config.json)
 #   BENCH_ARGS     extra arguments for both benchmarks (e.g. "--prompt 128 --steps 16" for a quick check)
+#   RUN_TORCH      0 to skip the PyTorch baseline (default 1)
 #   FMT_MODE       auto (default: the system libfmt when it links, else header-only) or header
 set -uo pipefail
 
@@ -28,6 +29,7 @@ INCLUDE=${INCLUDE:-.device/benchgen/include}
 MODEL_DIR=${MODEL_DIR:-/tmp/llama-3.2-1b-random}
 read -r -a BENCH <<<"${BENCH_ARGS:-}"
 FMT_MODE=${FMT_MODE:-auto}
+RUN_TORCH=${RUN_TORCH:-1}
 BUILD=${BUILD:-/tmp/generate-bench-build}
 mkdir -p "$OUT" "$BUILD"
 INCLUDE=$(cd "$INCLUDE" 2>/dev/null && pwd || echo "$INCLUDE")
@@ -65,7 +67,7 @@ SOURCES+=("$SRC/bench/generate/generate_bench.cc")
 export BUILD
 # shellcheck disable=SC2016  # $BUILD and "$@" expand in the inner shell
 printf '%s\n' "${SOURCES[@]}" |
-  xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" -c "{}" -o "$BUILD/$(echo "{}" | tr / _).o" || echo "FAILED {}"' _ \
+  xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" -c "{}" -o "$BUILD/$(echo "{}" | tr ./ __).o" || echo "FAILED {}"' _ \
     "${CXXFLAGS[@]}" | tee "$BUILD/compile.log"
 if grep -q FAILED "$BUILD/compile.log"; then
   echo "build failed"
@@ -84,9 +86,11 @@ ls -la "$MODEL_DIR"
 step "chunkwise generate_bench, $THREADS threads"
 "$BUILD/generate_bench" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" | tee "$OUT/chunkwise.jsonl"
 
-step "PyTorch eager bf16, $THREADS threads"
-PYTHONUNBUFFERED=1 python3 "$SRC/bench/generate/torch_generate_bench.py" "$MODEL_DIR" --threads "$THREADS" \
-  "${BENCH[@]}" | tee "$OUT/pytorch.jsonl"
+if [ "$RUN_TORCH" = 1 ]; then
+  step "PyTorch eager bf16, $THREADS threads"
+  PYTHONUNBUFFERED=1 python3 "$SRC/bench/generate/torch_generate_bench.py" "$MODEL_DIR" --threads "$THREADS" \
+    "${BENCH[@]}" | tee "$OUT/pytorch.jsonl"
+fi
 
 EXTRA_FILES=()
 for threads in $EXTRA_THREADS; do
