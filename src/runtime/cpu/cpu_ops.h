@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 
+#include "runtime/ops/gelu.h"
 #include "runtime/ops/paged_attention.h"
 #include "runtime/ops/rope.h"
 #include "runtime/tensor.h"
@@ -30,5 +31,12 @@ void rope(Tensor& x, int64_t heads, int64_t head_dim, std::span<const int32_t> p
 void paged_attention(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& key_pool, Tensor& value_pool,
                      int block_size, const AttentionBatch& batch, float scale, int sliding_window,
                      Tensor& out);
+// x [..., D], weight and bias [D].
+void layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps, Tensor& out);
+void gelu(const Tensor& x, GeluApproximation approximation, Tensor& out);
+// q [T, heads, head_dim], k/v [T, kv_heads, head_dim], out [T, heads, head_dim]; offsets checked.
+void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::span<const int32_t> sequence_offsets,
+               float scale, Tensor& out);
+void l2_normalize(const Tensor& x, Tensor& out);  // x [N, D]
 
 }  // namespace chunkwise::runtime::cpu
