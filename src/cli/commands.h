@@ -11,6 +11,7 @@ using CommandRunner = std::function<int()>;
 // Adds the subcommand to `app`; `run` is set to the command's body, called by main() if the command was chosen.
 void add_tokenize_command(CLI::App& app, CommandRunner& run);
 void add_inspect_command(CLI::App& app, CommandRunner& run);
+void add_embed_command(CLI::App& app, CommandRunner& run);
 void add_generate_command(CLI::App& app, CommandRunner& run);
 void add_ingest_command(CLI::App& app, CommandRunner& run);
 void add_search_command(CLI::App& app, CommandRunner& run);

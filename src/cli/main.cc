@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   chunkwise::cli::CommandRunner run;
   chunkwise::cli::add_tokenize_command(app, run);
   chunkwise::cli::add_inspect_command(app, run);
+  chunkwise::cli::add_embed_command(app, run);
   chunkwise::cli::add_generate_command(app, run);
   chunkwise::cli::add_ingest_command(app, run);
   chunkwise::cli::add_search_command(app, run);
