@@ -39,9 +39,12 @@ ErrorKind kind_of(int rc) {
 // What failed, for the message: the statement's text only where it points at a bug in chunkwise.
 std::string describe_failure(int rc, std::string_view sql) {
   switch (kind_of(rc)) {
-    case ErrorKind::internal: return fmt::format("in '{}'", sql.substr(0, 80));
-    case ErrorKind::invalid_input: return "not a usable SQLite database";
-    default: return "query failed";
+    case ErrorKind::internal:
+      return fmt::format("in '{}'", sql.substr(0, 80));
+    case ErrorKind::invalid_input:
+      return "not a usable SQLite database";
+    default:
+      return "query failed";
   }
 }
 
