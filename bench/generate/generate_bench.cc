@@ -5,9 +5,11 @@
 //       reads (every weight once: the layers, the final norm and the LM head, which is the embedding table
 //       when tied and then counted once; the embedding row is left out) plus the KV cache it reads, and that
 //       rate as a fraction of (a),
-//   (d) peak RSS (getrusage ru_maxrss) against the bytes of the weights.
+//   (d) peak RSS (getrusage ru_maxrss) against the bytes of the weights, read right after the decode runs so
+//       that the buffers of the measurements after it do not count,
+//   (e) for the gaps: the same decode step's and prefill's projections alone (runtime::linear only).
 // One JSON line per measurement (the shape bench/generate/torch_generate_bench.py prints too), then a
-// summary. The bandwidth probe runs last so that its buffer does not count in the peak RSS of the model.
+// summary.
 //
 //   generate_bench MODEL_DIR [--threads N] [--prompt 512] [--steps 64] [--prefill-reps 3] [--decode-reps 3]
 //                  [--bandwidth-mib 2048] [--bandwidth-reps 10]
@@ -335,6 +337,10 @@ int run(const Options& options) {
   const double decode_best = *std::min_element(decode_seconds.begin(), decode_seconds.end());
   const double step_seconds = decode_best / options.steps;
 
+  // The model's peak RSS: read before the measurements below allocate their own buffers.
+  const uint64_t peak_rss = peak_rss_bytes();
+  const uint64_t rss_anon = proc_status_bytes("RssAnon"), rss_file = proc_status_bytes("RssFile");
+
   // The same steps' projections alone (runtime::linear on 1-row inputs, no attention or small ops): how much
   // of a step the matrix-vector products take.
   const std::vector<runtime::Tensor> projections = step_projections(decoder);
@@ -355,8 +361,29 @@ int run(const Options& options) {
   const double projection_step =
       *std::min_element(projection_seconds.begin(), projection_seconds.end()) / options.steps;
 
-  const uint64_t peak_rss = peak_rss_bytes();
-  const uint64_t rss_anon = proc_status_bytes("RssAnon"), rss_file = proc_status_bytes("RssFile");
+  // Likewise the prefill's projections alone: every layer's on `prompt` rows, the LM head on one.
+  std::vector<double> prefill_projection_seconds;
+  {
+    std::vector<runtime::Tensor> prompt_inputs;
+    for (const int64_t features : {config.hidden_size, config.intermediate_size}) {
+      std::vector<float> x(size_t(options.prompt * features), 0.01f);
+      prompt_inputs.push_back(runtime::from_host(x.data(), {options.prompt, features}, runtime::DType::f32,
+                                                 runtime::Device::cpu));
+    }
+    for (int rep = 0; rep < options.prefill_reps + 1; ++rep) {  // the first is a warm-up
+      const Clock::time_point start = Clock::now();
+      for (size_t i = 0; i + 1 < projections.size(); ++i)
+        runtime::linear(prompt_inputs[projections[i].dim(1) == config.hidden_size ? 0 : 1], projections[i],
+                        nullptr);
+      runtime::linear(inputs.back(), projections.back(), nullptr);
+      if (rep > 0) prefill_projection_seconds.push_back(seconds_since(start));
+    }
+  }
+  const double prefill_projections =
+      *std::min_element(prefill_projection_seconds.begin(), prefill_projection_seconds.end());
+  double prefill_flops = 0;
+  for (size_t i = 0; i < projections.size(); ++i)
+    prefill_flops += 2.0 * double(projections[i].numel()) * (i + 1 < projections.size() ? options.prompt : 1);
 
   // (a) bandwidth, after the RSS reading.
   double bandwidth_mean = 0;
@@ -397,6 +424,13 @@ int run(const Options& options) {
         {"GB_per_s", double(projection_bytes) / projection_step / 1e9},
         {"bandwidth_utilization", double(projection_bytes) / projection_step / bandwidth},
         {"threads", threads}});
+  emit({{"measure", "prefill_projections_only"},
+        {"tokens", options.prompt},
+        {"reps", options.prefill_reps},
+        {"best_s", prefill_projections},
+        {"share_of_prefill", prefill_projections / prefill_best},
+        {"GFLOP_per_s", prefill_flops / prefill_projections / 1e9},
+        {"threads", threads}});
   emit({{"measure", "peak_rss"},
         {"peak_rss_bytes", peak_rss},
         {"rss_anon_bytes", rss_anon},
@@ -404,7 +438,7 @@ int run(const Options& options) {
         {"weight_bytes", weights.all},
         {"kv_cache_bytes", cache.bytes()},
         {"ratio", double(peak_rss) / double(weights.all)},
-        {"note", "ru_maxrss before the bandwidth probe; weights are memory-mapped (file-backed RSS)"}});
+        {"note", "ru_maxrss after prefill and decode; weights are memory-mapped (file-backed RSS)"}});
 
   std::printf(
       "summary chunkwise threads=%d: prefill %d tok %.1f tok/s | decode b1 %.2f tok/s (%.2f ms/step, %.2f "

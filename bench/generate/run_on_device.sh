@@ -73,7 +73,18 @@ if grep -q FAILED "$BUILD/compile.log"; then
   echo "build failed"
   exit 1
 fi
-g++ -pthread -o "$BUILD/generate_bench" "$BUILD"/*.o "${FMT_LIBS[@]}" || exit 1
+# The library objects go into an archive, so that only what generate_bench needs is linked (as with CMake's
+# static libraries: e.g. the model's embedder needs the tokenizer, which this build leaves out).
+rm -f "$BUILD/libchunkwise.a"
+LIB_OBJECTS=()
+for object in "$BUILD"/*.o; do
+  case "$object" in
+    *generate_bench_cc.o) ;;
+    *) LIB_OBJECTS+=("$object") ;;
+  esac
+done
+ar rcs "$BUILD/libchunkwise.a" "${LIB_OBJECTS[@]}" || exit 1
+g++ -pthread -o "$BUILD/generate_bench" "$BUILD"/*generate_bench_cc.o "$BUILD/libchunkwise.a" "${FMT_LIBS[@]}" || exit 1
 ls -la "$BUILD/generate_bench"
 
 if [ ! -f "$MODEL_DIR/config.json" ]; then

@@ -89,6 +89,12 @@ def main():
         gbs = get(ours, "decode_projections_only", "GB_per_s")
         print(f"| chunkwise: the step's projections alone, ms | {projections:.2f} ({100 * share:.0f}% of the step, "
               f"{gbs:.1f} GB/s) | | |")
+    prefill_projections = get(ours, "prefill_projections_only", "best_s")
+    if prefill_projections is not None:
+        share = get(ours, "prefill_projections_only", "share_of_prefill")
+        gflops = get(ours, "prefill_projections_only", "GFLOP_per_s")
+        print(f"| chunkwise: the prefill's projections alone, s | {prefill_projections:.3f} ({100 * share:.0f}% of the "
+              f"prefill, {gflops:.0f} GFLOP/s) | | |")
     print(f"| peak RSS (x weight bytes) | {rss(ours)} | {rss(torch)} | |")
     for path in sys.argv[3:]:
         extra = read(path)
