@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/jsonl_input.h"
 #include "common/error.h"
 #include "model/embedder.h"
 #include "runtime/thread_pool.h"
@@ -30,19 +31,6 @@ struct EmbedOptions {
   size_t batch = 32;
   int threads = 0;
 };
-
-std::string text_of_line(const std::string& line, size_t line_number) {
-  nlohmann::json value;
-  try {
-    value = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(ErrorKind::invalid_input, "stdin line {}: invalid JSON: {}", line_number, e.what());
-  }
-  const auto text = value.is_object() ? value.find("text") : value.end();
-  if (!value.is_object() || text == value.end() || !text->is_string())
-    fail(ErrorKind::invalid_input, "stdin line {}: expected {{\"text\": string}}", line_number);
-  return text->get<std::string>();
-}
 
 void print_embedding(const std::vector<float>& embedding, size_t line_number) {
   std::string out = "{\"embedding\":[";
@@ -79,7 +67,7 @@ void embed_stream(const model::Embedder& embedder, const EmbedOptions& opt) {
       text = std::move(line);
     } else {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      text = text_of_line(line, line_number);
+      text = text_field(parse_jsonl_object(line, line_number), line_number);
     }
     batch.push_back(
         with_context(fmt::format("stdin line {}", line_number), [&] { return embedder.tokenize(text); }));

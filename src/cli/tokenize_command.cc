@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/jsonl_input.h"
 #include "common/error.h"
 #include "text/jinja/chat_template.h"
 #include "text/tokenizer/tokenizer.h"
@@ -32,25 +33,6 @@ struct TokenizeOptions {
   unsigned threads = 0;
   size_t batch_lines = 4096;
 };
-
-template <typename Json = nlohmann::json>
-Json parse_line(const std::string& line, size_t line_number) {
-  try {
-    auto value = Json::parse(line);
-    if (!value.is_object())
-      fail(ErrorKind::invalid_input, "stdin line {}: expected a JSON object", line_number);
-    return value;
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(ErrorKind::invalid_input, "stdin line {}: invalid JSON: {}", line_number, e.what());
-  }
-}
-
-std::string text_field(const nlohmann::json& object, size_t line_number) {
-  auto it = object.find("text");
-  if (it == object.end() || !it->is_string())
-    fail(ErrorKind::invalid_input, "stdin line {}: expected {{\"text\": string}}", line_number);
-  return it->get<std::string>();
-}
 
 std::vector<text::TokenId> ids_field(const nlohmann::json& object, size_t line_number,
                                      const text::Tokenizer& tok) {
@@ -93,7 +75,7 @@ void encode_stream(const text::Tokenizer& tok, const TokenizeOptions& opt) {
       batch.push_back(std::move(line));
     } else {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      batch.push_back(text_field(parse_line(line, line_number), line_number));
+      batch.push_back(text_field(parse_jsonl_object(line, line_number), line_number));
     }
     if (batch.size() >= opt.batch_lines) flush();
   }
@@ -106,7 +88,7 @@ void decode_stream(const text::Tokenizer& tok, const TokenizeOptions& opt) {
   while (std::getline(std::cin, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto ids = ids_field(parse_line(line, line_number), line_number, tok);
+    const auto ids = ids_field(parse_jsonl_object(line, line_number), line_number, tok);
     std::cout << nlohmann::json{{"text", tok.decode(ids, opt.skip_special)}}.dump(
                      -1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
@@ -125,7 +107,7 @@ void chat_stream(const text::Tokenizer& tok, const TokenizeOptions& opt) {
   while (std::getline(std::cin, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto request = parse_line<nlohmann::ordered_json>(line, line_number);
+    const auto request = parse_jsonl_object<nlohmann::ordered_json>(line, line_number);
     text::jinja::ChatTemplateInputs inputs;
     auto messages = request.find("messages");
     if (messages == request.end() || !messages->is_array())

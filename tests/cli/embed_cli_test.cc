@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli_runner.h"
+#include "support/vectors.h"
 
 namespace chunkwise::testing {
 namespace {
@@ -43,15 +44,7 @@ std::vector<std::vector<float>> embeddings_of(const std::string& out) {
   return result;
 }
 
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    dot += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return dot / std::sqrt(aa * bb);
-}
+using chunkwise::testing::cosine;
 
 void expect_close(const std::vector<float>& actual, const std::vector<float>& expected,
                   const std::string& what) {

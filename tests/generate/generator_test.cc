@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "expect_error.h"
+#include "support/expect_error.h"
 
 namespace chunkwise::generate {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 
 const fs::path kTinyModels = fs::path(CHUNKWISE_TEST_DATA) / "models" / "tiny-models";
 

@@ -11,14 +11,14 @@
 #include <numeric>
 #include <vector>
 
-#include "expect_error.h"
+#include "support/expect_error.h"
 #include "generate/penalties.h"
 #include "generate/random_generator.h"
 
 namespace chunkwise::generate {
 namespace {
 
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 

@@ -7,14 +7,14 @@
 #include <cmath>
 #include <limits>
 
-#include "expect_error.h"
+#include "support/expect_error.h"
 #include "generate/random_generator.h"
 #include "generate/sampler.h"
 
 namespace chunkwise::generate {
 namespace {
 
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 
 void expect_rejected(const SamplingParams& params, const std::string& fragment) {
   expect_error([&] { params.validate(); }, ErrorKind::invalid_input, fragment);

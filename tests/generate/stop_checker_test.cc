@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "expect_error.h"
+#include "support/expect_error.h"
 
 namespace chunkwise::generate {
 namespace {
 
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 
 constexpr int32_t kTextToken = 100;  // any token that is not a stop token
 

@@ -16,16 +16,17 @@
 #include <string>
 #include <vector>
 
-#include "expect_error.h"
 #include "model/embedder.h"
 #include "model/encoder_model.h"
 #include "runtime/tensor.h"
+#include "support/expect_error.h"
+#include "support/vectors.h"
 
 namespace chunkwise::model {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 
 const fs::path kTinyModels = fs::path(CHUNKWISE_TEST_DATA) / "models" / "tiny-models";
 const fs::path kBert = kTinyModels / "bert-tiny" / "tf5";
@@ -39,15 +40,7 @@ nlohmann::json read_golden(const std::string& model) {
   return nlohmann::json::parse(in);
 }
 
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double dot = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    dot += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return dot / std::sqrt(aa * bb);
-}
+using chunkwise::testing::cosine;
 
 float max_abs_difference(const std::vector<float>& a, const std::vector<float>& b) {
   float worst = 0;

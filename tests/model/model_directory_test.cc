@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "common/error.h"
-#include "expect_error.h"
+#include "support/expect_error.h"
 #include "model/model_summary.h"
 #include "safetensors_writer.h"
 
@@ -17,7 +17,7 @@ namespace {
 using testing::decoder_config;
 using testing::decoder_tensors;
 using testing::DecoderShape;
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 using testing::fresh_dir;
 using ::testing::HasSubstr;
 using testing::make_tensor;

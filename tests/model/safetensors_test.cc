@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "common/error.h"
-#include "expect_error.h"
+#include "support/expect_error.h"
 #include "model/checkpoint.h"
 #include "model/half_float.h"
 #include "safetensors_writer.h"
@@ -15,7 +15,7 @@
 namespace chunkwise::model {
 namespace {
 
-using testing::expect_error;
+using chunkwise::testing::expect_error;
 using ::testing::HasSubstr;
 using testing::make_tensor;
 using testing::safetensors_bytes;

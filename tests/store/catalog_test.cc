@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "support/expect_error.h"
 #include "text/chunk/token_chunker.h"
 
 namespace chunkwise::store {
@@ -21,16 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <typename Body>
-void expect_error(Body&& body, ErrorKind kind, const std::string& fragment) {
-  try {
-    body();
-    ADD_FAILURE() << "no error; expected one containing: " << fragment;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_THAT(e.what(), ::testing::HasSubstr(fragment));
-  }
-}
+using chunkwise::testing::expect_error;
 
 class CatalogTest : public ::testing::Test {
  protected:

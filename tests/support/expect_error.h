@@ -1,4 +1,5 @@
-// Runs `body` and expects a chunkwise::Error of `kind` whose message contains `fragment`.
+// Shared by every test binary (tests/ is on their include path). Runs `body` and expects a chunkwise::Error
+// of `kind` whose message contains `fragment`.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -8,7 +9,7 @@
 
 #include "common/error.h"
 
-namespace chunkwise::model::testing {
+namespace chunkwise::testing {
 
 template <typename Body>
 void expect_error(Body&& body, ErrorKind kind, const std::string& fragment) {
@@ -21,4 +22,4 @@ void expect_error(Body&& body, ErrorKind kind, const std::string& fragment) {
   }
 }
 
-}  // namespace chunkwise::model::testing
+}  // namespace chunkwise::testing
