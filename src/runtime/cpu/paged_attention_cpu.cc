@@ -52,7 +52,13 @@ void paged_attention(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& 
   // 2. Each (token, head): softmax(q·K / sqrt(d)) · V over positions [start, p] of its sequence.
   const float* query = q.data<float>();
   float* output = out.data<float>();
-  cpu_thread_pool().parallel_for(tokens * heads, 1, [&](int64_t begin, int64_t end) {
+  // Items worth fewer than ~64k multiply-adds together run on the caller: waking the pool costs more than a
+  // small model's whole attention (and on a busy machine far more).
+  int64_t attended = 0;
+  for (int64_t t = 0; t < tokens; ++t) attended += int64_t(batch.token_position[size_t(t)]) + 1;
+  const int64_t work_per_item = std::max<int64_t>(1, attended / std::max<int64_t>(tokens, 1) * head_dim * 2);
+  const int64_t min_items = std::max<int64_t>(1, (int64_t(1) << 16) / work_per_item);
+  cpu_thread_pool().parallel_for(tokens * heads, min_items, [&](int64_t begin, int64_t end) {
     std::vector<float> scores;
     std::vector<float> accumulator(static_cast<size_t>(head_dim));
     for (int64_t item = begin; item < end; ++item) {
