@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on defaults that need no user files: what `make run` shows a new user.
+# The main job on defaults that need no user files: what `make run` shows a new user (tokenize, generate,
+# ingest + search).
 # Usage: scripts/demo.sh [PATH/TO/chunkwise]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +20,23 @@ echo
 echo "\$ echo '{\"messages\": [...]}' | chunkwise tokenize --tokenizer $tok --chat --add-generation-prompt"
 echo '{"messages": [{"role": "system", "content": "Answer from the documents and cite them."}, {"role": "user", "content": "What is chunkwise?"}]}' |
   $bin tokenize --tokenizer "$tok" --chat --add-generation-prompt
+echo
+
+model=tests/data/models/tiny-models/llama-gqa/tf5
+note="a tiny test model with random weights: the text is noise, the pipeline is real"
+if [ -f ../shared/models/tiny-lm/model.safetensors ]; then
+  model=../shared/models/tiny-lm note="the small model trained on Debian package descriptions"
+fi
+echo "== generate with $model ($note)"
+echo "\$ chunkwise generate --model $model --prompt 'The package provides' --max-tokens 48 --verbose"
+$bin generate --model "$model" --prompt 'The package provides' --max-tokens 48 --verbose
+echo
+echo
+
+db_dir=$(mktemp -d)
+trap 'rm -rf "$db_dir"' EXIT
+echo "== ingest the project's documentation into a catalog and search it (BM25)"
+echo "\$ chunkwise ingest README.md docs --db demo.db"
+$bin ingest README.md docs --db "$db_dir/demo.db"
+echo "\$ chunkwise search 'paged kv cache' --db demo.db --top-k 3"
+$bin search 'paged kv cache' --db "$db_dir/demo.db" --top-k 3
