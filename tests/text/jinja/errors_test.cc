@@ -1,7 +1,6 @@
 // Errors carry the template line and column; hostile templates hit limits instead of hanging or crashing.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "render_helpers.h"
@@ -70,11 +69,10 @@ TEST(JinjaErrors, RaiseExceptionCarriesTheMessage) {
   }
 }
 
+// The size check rejects these before any iteration (a hang would hit ctest's per-test timeout).
 TEST(JinjaLimits, HugeRangeIsAnErrorNotAHang) {
-  auto start = std::chrono::steady_clock::now();
   expect_error("{% for i in range(10**12) %}x{% endfor %}", "range() of");
   expect_error("{{ range(-9223372036854775807, 9223372036854775807) | length }}", "range() of");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 TEST(JinjaLimits, StringAndListRepetitionAreBounded) {
@@ -160,12 +158,13 @@ TEST(JinjaLimits, OperationsOnLargeValuesCountAsWork) {
                "work limit", {}, limits);
 }
 
+// A needle of 2M characters that almost matches everywhere in a 8M haystack: a linear search takes
+// milliseconds, a naive one ~10^13 comparisons (hours), which ctest's per-test timeout turns into a failure.
+// No timing threshold here: the gap is six orders of magnitude, not a benchmark.
 TEST(JinjaLimits, LongNeedleSearchIsLinear) {
-  auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(
-      render("{{ ('a' * 200000 ~ 'b') in ('a' * 2000000) }}|{{ ('a' * 3000000).count('a' * 1000 ~ 'b') }}"),
+      render("{{ ('a' * 2000000 ~ 'b') in ('a' * 8000000) }}|{{ ('a' * 8000000).count('a' * 1000000 ~ 'b') }}"),
       "False|0");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 }  // namespace
