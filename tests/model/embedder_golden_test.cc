@@ -88,7 +88,8 @@ struct ScratchModel {
 
 TEST(BertEmbedder, GoldensAreDistinct) {
   // The test can fail: mean and CLS pooling give different vectors, so comparing with the wrong one would.
-  for (const auto& prompt : read_golden("bert-tiny")["prompts"]) {
+  const nlohmann::json golden = read_golden("bert-tiny");  // a named object: the loop must not outlive it
+  for (const auto& prompt : golden["prompts"]) {
     const auto mean = prompt["mean"].get<std::vector<float>>();
     const auto cls = prompt["cls"].get<std::vector<float>>();
     EXPECT_LT(cosine(mean, cls), 0.999) << prompt["name"];
@@ -98,7 +99,8 @@ TEST(BertEmbedder, GoldensAreDistinct) {
 
 TEST(BertEmbedder, TokenizerGivesTheGoldenIds) {
   const Embedder embedder = Embedder::load(kBert);
-  for (const auto& prompt : read_golden("bert-tiny")["prompts"])
+  const nlohmann::json golden = read_golden("bert-tiny");
+  for (const auto& prompt : golden["prompts"])
     EXPECT_EQ(embedder.tokenize(prompt["text"].get<std::string>()), prompt["ids"].get<std::vector<int32_t>>())
         << prompt["name"];
 }
