@@ -30,6 +30,11 @@ Vocabulary Vocabulary::from_entries(std::vector<std::pair<std::string, TokenId>>
     if (v.ids_.find(entries[i].first) == entries[i].second) by_id.emplace_back(entries[i].second, i);
   std::sort(by_id.begin(), by_id.end());
   const size_t limit = by_id.empty() ? 0 : static_cast<size_t>(by_id.back().first) + 1;
+  // The reverse table is dense in ids: a hostile tokenizer.json with one id of 777,777,193 would need
+  // gigabytes. Real vocabularies stay far below 2^24 ids (the largest have ~260k).
+  if (limit > kMaxVocabularyIds)
+    fail(ErrorKind::invalid_input, "vocab: token id {} is above the supported maximum {}", by_id.back().first,
+         kMaxVocabularyIds - 1);
   v.present_.assign(limit, false);
   v.offsets_.reserve(limit + 1);
   size_t next = 0;

@@ -11,6 +11,9 @@
 
 namespace chunkwise::text {
 
+// Token ids must be below this (the id -> token table is dense).
+inline constexpr size_t kMaxVocabularyIds = size_t(1) << 24;
+
 class Vocabulary {
  public:
   static Vocabulary from_json(const nlohmann::json& vocab);  // {"token": id, ...}

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "text/tokenizer/vocabulary.h"
 
 namespace chunkwise::text {
 namespace {
@@ -152,6 +153,27 @@ TEST(BpeModel, DropoutIsUnsupported) {
     EXPECT_NE(std::string(e.what()).find("model"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("dropout"), std::string::npos) << e.what();
   }
+}
+
+// Found by the tokenizer_json fuzzer: one huge id made the dense id -> token table need gigabytes.
+TEST(BpeModel, HugeTokenIdIsAnErrorNotAnAllocation) {
+  const json model = {{"type", "BPE"},
+                      {"dropout", nullptr},
+                      {"vocab", {{"a", 0}, {"b", 777777193}}},
+                      {"merges", json::array()}};
+  try {
+    Tokenizer::from_json(bpe_spec(model).dump());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_NE(std::string(e.what()).find("777777193"), std::string::npos) << e.what();
+  }
+  const json largest = {{"type", "BPE"},
+                        {"dropout", nullptr},
+                        {"vocab", {{"a", 0}, {"b", int64_t(kMaxVocabularyIds) - 1}}},
+                        {"merges", json::array()}};
+  EXPECT_EQ(Tokenizer::from_json(bpe_spec(largest).dump()).encode("b"),
+            (Ids{int32_t(kMaxVocabularyIds) - 1}));
 }
 
 TEST(PostProcessors, BertAndRoberta) {
