@@ -116,14 +116,25 @@ Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, TokenizerConfig 
   ByteLevelMode mode;
   const auto& model_spec =
       with_context("model", [&]() -> const nlohmann::json& { return require_field(root, "model"); });
+  // Wrong-typed fields are reported by make_model below; here they only mean "not raw bytes" (json::value()
+  // would throw a type_error that is not a chunkwise::Error).
+  auto field_is = [&](const char* key, auto expected) {
+    const auto it = model_spec.is_object() ? model_spec.find(key) : model_spec.end();
+    using T = decltype(expected);
+    if (it == model_spec.end()) return false;
+    if constexpr (std::is_same_v<T, bool>)
+      return it->is_boolean() && it->template get<bool>() == expected;
+    else
+      return it->is_string() && it->template get<std::string>() == expected;
+  };
   if (root.contains("pre_tokenizer") && ends_with_byte_level(root["pre_tokenizer"]) &&
-      model_spec.is_object() && model_spec.value("type", "") == "BPE") {
+      field_is("type", std::string("BPE"))) {
     auto empty = [&](const char* key) {
       const auto it = model_spec.find(key);
       return it == model_spec.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty());
     };
-    mode.raw_bytes = empty("continuing_subword_prefix") && empty("end_of_word_suffix") &&
-                     !model_spec.value("byte_fallback", false);
+    mode.raw_bytes =
+        empty("continuing_subword_prefix") && empty("end_of_word_suffix") && !field_is("byte_fallback", true);
   }
   impl->pre_tokenizer =
       optional_component(root, "pre_tokenizer", [&](const auto& j) { return make_pre_tokenizer(j, mode); });
