@@ -28,6 +28,11 @@ packages=(
   libcli11-dev                       # command line
   libfmt-dev                         # formatting
   libsqlite3-dev                     # chunk catalog (WAL) and BM25 (FTS5, enabled in Debian's build)
+  libhnswlib-dev                     # dense vector index (HNSW, header-only)
+  libgumbo-dev                       # HTML parsing for ingest
+  libpoppler-cpp-dev                 # PDF text extraction for ingest
+  libicu-dev                         # sentence boundaries (break iterator) for the sentence chunker
+  zlib1g-dev                         # .gz documents
   libgtest-dev libgmock-dev          # unit tests
   libbenchmark-dev                   # micro-benchmarks
   libopenblas-dev                    # BLAS baseline of the runtime op benchmark (bench/runtime)
