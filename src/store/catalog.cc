@@ -52,6 +52,40 @@ CREATE TRIGGER chunks_fts_update AFTER UPDATE OF text ON chunks BEGIN
   INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
 END;
 )sql",
+    // 2: catalog identity, document tags, chunk embeddings per embedding model.
+    R"sql(
+CREATE TABLE catalog_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO catalog_info(key, value) VALUES ('catalog_id', lower(hex(randomblob(16))));
+CREATE TABLE document_tags(
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY(document_id, tag)
+);
+CREATE INDEX document_tags_by_tag ON document_tags(tag);
+CREATE TABLE embedding_models(
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL,
+  dimension INTEGER NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE chunk_embeddings(
+  model_id INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
+  chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+  vector BLOB NOT NULL,
+  PRIMARY KEY(model_id, chunk_id)
+);
+CREATE INDEX chunk_embeddings_by_chunk ON chunk_embeddings(chunk_id);
+CREATE TRIGGER chunk_embeddings_insert AFTER INSERT ON chunk_embeddings BEGIN
+  UPDATE embedding_models SET generation = generation + 1 WHERE id = new.model_id;
+END;
+CREATE TRIGGER chunk_embeddings_update AFTER UPDATE ON chunk_embeddings BEGIN
+  UPDATE embedding_models SET generation = generation + 1 WHERE id IN (old.model_id, new.model_id);
+END;
+CREATE TRIGGER chunk_embeddings_delete AFTER DELETE ON chunk_embeddings BEGIN
+  UPDATE embedding_models SET generation = generation + 1 WHERE id = old.model_id;
+END;
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion);

@@ -11,6 +11,14 @@
 //   chunks_fts: FTS5 over chunks.text (external content, rowid = chunk id, porter + unicode61 tokenizer),
 //     kept in step by triggers.
 //   schema_version(version)
+// Version 2 adds:
+//   catalog_info(key, value): 'catalog_id', random hex made when the catalog is created (or migrated), so
+//     that files derived from a catalog (the HNSW index) can tell it from another one at the same path.
+//   document_tags(document_id, tag), removed with their document.
+//   embedding_models(id, fingerprint UNIQUE, path, dimension, generation): one row per embedding model;
+//     generation grows with every insert, update or delete of its embeddings (triggers), so an index built
+//     at generation g is current exactly while the row still says g.
+//   chunk_embeddings(model_id, chunk_id, vector): float32 little-endian, removed with their chunk or model.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +34,7 @@
 
 namespace chunkwise::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct CatalogOptions {
   bool read_only = false;

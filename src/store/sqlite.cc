@@ -122,6 +122,17 @@ Statement& Statement::bind(int index, std::optional<int64_t> value) {
   return value ? bind(index, *value) : bind_null(index);
 }
 
+Statement& Statement::bind(int index, double value) {
+  if (const int rc = sqlite3_bind_double(stmt_, index, value); rc != SQLITE_OK) db_->fail_sqlite(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::span<const std::byte> value) {
+  const int rc = sqlite3_bind_blob64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) db_->fail_sqlite(rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) db_->fail_sqlite(rc, "bind");
   return *this;
@@ -150,9 +161,35 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+std::span<const std::byte> Statement::column_blob(int index) const {
+  const auto* data = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, index));
+  return data ? std::span<const std::byte>(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+              : std::span<const std::byte>();
+}
+
 std::string Statement::column_text(int index) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
   return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))) : std::string();
+}
+
+ReadTransaction::ReadTransaction(Database& db) : db_(&db) {
+  if (db_->in_transaction()) return;  // already inside one: it gives the snapshot
+  db_->exec("BEGIN");
+  open_ = true;
+}
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    end();
+  } catch (const Error&) {
+    // A read transaction has nothing to lose; SQLite ends it when the connection closes.
+  }
+}
+
+void ReadTransaction::end() {
+  if (!open_) return;
+  open_ = false;
+  db_->exec("COMMIT");
 }
 
 }  // namespace chunkwise::store

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,8 @@ class Statement {
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, std::optional<int64_t> value);
+  Statement& bind(int index, double value);
+  Statement& bind_blob(int index, std::span<const std::byte> value);
   Statement& bind_null(int index);
 
   bool step();   // true: a row is ready; false: done
@@ -60,11 +63,27 @@ class Statement {
   int64_t column_int(int index) const;
   double column_double(int index) const;
   std::string column_text(int index) const;
+  std::span<const std::byte> column_blob(int index) const;  // valid until the next step() or reset()
   bool column_is_null(int index) const;
 
  private:
   Database* db_;
   sqlite3_stmt* stmt_;
+};
+
+// A read transaction (BEGIN DEFERRED): every statement until it ends sees one snapshot of the database, so
+// that what several queries read belongs together. Ended (COMMIT) by end() or the destructor.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  void end();
+
+ private:
+  Database* db_;
+  bool open_ = false;
 };
 
 }  // namespace chunkwise::store
