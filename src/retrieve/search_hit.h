@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,9 @@ struct SearchHit {
   std::vector<std::string> headings;
   int page = 0;
   std::string text;
-  std::string snippet;  // a short excerpt around the matches
+  std::string snippet;                  // a short excerpt around the matches
+  std::vector<float> embedding;         // the chunk's embedding when one was read (selectors compare with it)
+  std::optional<int64_t> neighbour_of;  // set when a selector added this chunk as a neighbour of that one
 };
 
 }  // namespace chunkwise::retrieve
