@@ -17,5 +17,6 @@ void add_ingest_command(CLI::App& app, CommandRunner& run);
 void add_search_command(CLI::App& app, CommandRunner& run);
 void add_rm_command(CLI::App& app, CommandRunner& run);
 void add_chunk_command(CLI::App& app, CommandRunner& run);
+void add_embed_index_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace chunkwise::cli

@@ -9,12 +9,16 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/embed_index.h"
 #include "ingest/ingester.h"
 #include "store/catalog.h"
+#include "store/document_tags.h"
+#include "store/vector_index.h"
 
 namespace chunkwise::cli {
 namespace {
@@ -31,6 +35,8 @@ struct IngestCommandOptions {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool json = false;
+  std::string embed_model;        // then embed the new chunks and update the vector index
+  std::vector<std::string> tags;  // added to the documents under the paths
 };
 
 // The progress line, redrawn at most ten times a second; warnings clear it before they print.
@@ -71,6 +77,9 @@ int run_ingest(const IngestCommandOptions& options) {
   ingest_options.walk = {options.include, options.exclude};
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
     ingest_options.ignore.push_back(options.db + suffix);
+  for (const fs::path& file : store::vector_index_files(options.db)) ingest_options.ignore.push_back(file);
+  std::optional<model::Embedder> embedder;  // loaded first: a bad model fails before anything is ingested
+  if (!options.embed_model.empty()) embedder.emplace(load_index_embedder(options.embed_model));
   std::vector<fs::path> roots(options.paths.begin(), options.paths.end());
 
   store::Catalog catalog(options.db);
@@ -83,6 +92,14 @@ int run_ingest(const IngestCommandOptions& options) {
   callbacks.on_progress = [&](const ingest::IngestProgress& p) { progress.update(p); };
   const ingest::IngestSummary s = ingest::ingest_paths(catalog, roots, ingest_options, callbacks);
   progress.clear();
+  for (const fs::path& root : roots)
+    if (!options.tags.empty())
+      store::tag_documents(catalog, ingest::catalog_path(root).string(), options.tags);
+  if (embedder) {
+    const std::string embedded =
+        describe(embed_and_index(catalog, *embedder, 32, isatty(STDERR_FILENO) != 0));
+    std::fputs(embedded.c_str(), stderr);
+  }
 
   const double mb = static_cast<double>(s.bytes) / 1e6;
   std::string out;
@@ -130,6 +147,9 @@ void add_ingest_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--exclude", options->exclude,
                   "Skip files and directories matching this glob (repeatable)");
   cmd->add_flag("--json", options->json, "Print the summary as one JSON object");
+  cmd->add_option("--embed-model", options->embed_model,
+                  "Then embed the new chunks with this model and update the vector index (as embed-index)");
+  cmd->add_option("--tag", options->tags, "Tag the documents under the paths (repeatable; search --tag)");
   cmd->callback([&run, options, overlap] {
     options->overlap_set = overlap->count() > 0;
     run = [options] { return run_ingest(*options); };

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   chunkwise::cli::add_search_command(app, run);
   chunkwise::cli::add_rm_command(app, run);
   chunkwise::cli::add_chunk_command(app, run);
+  chunkwise::cli::add_embed_index_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -1,10 +1,14 @@
-// `chunkwise search "query" --db FILE`: BM25 over the catalog, then top-k selection under an optional token
-// budget; a table for people (rank, score, source:lines, heading, snippet) or JSON with --json.
+// `chunkwise search "query" --db FILE`: BM25, dense (the query's embedding against the HNSW index of the
+// same model) or hybrid (reciprocal rank fusion of both) retrieval with metadata filters, then a selector
+// (top-k, mmr, sage, meteora, corag) under an optional token budget; a table for people (rank, score,
+// source:lines, heading, snippet) or JSON with --json.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,10 +17,17 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/embed_index.h"
 #include "common/error.h"
 #include "retrieve/bm25.h"
+#include "retrieve/chunk_embedding.h"
+#include "retrieve/chunk_hits.h"
+#include "retrieve/dense.h"
+#include "retrieve/fusion.h"
 #include "retrieve/selector.h"
 #include "store/catalog.h"
+#include "store/embeddings.h"
+#include "store/vector_index.h"
 
 namespace chunkwise::cli {
 namespace {
@@ -26,9 +37,22 @@ namespace fs = std::filesystem;
 struct SearchOptions {
   std::string query;
   std::string db;
+  std::string mode = "bm25";
+  std::string embed_model;
+  std::string pooling;
+  std::string query_prefix;
+  double rrf_k = 60;
+  std::string weights = "bm25=1,dense=1";
+  std::vector<std::string> path_globs;
+  std::vector<std::string> documents;
+  std::vector<std::string> tags;
+  std::string select = "top-k";
   size_t top_k = 10;
+  size_t candidates = 0;  // 0: top_k for top-k, else max(50, top_k)
+  size_t ef = 64;
   size_t budget = 0;
   bool budget_set = false;
+  retrieve::SelectorOptions selector;
   bool json = false;
 };
 
@@ -91,12 +115,13 @@ std::string pad(const std::string& text, size_t width) {
   return w >= width ? text : text + std::string(width - w, ' ');
 }
 
-std::string format_table(const std::vector<retrieve::SearchHit>& hits) {
+std::string format_table(const std::vector<retrieve::SearchHit>& hits, bool fine_scores) {
   if (hits.empty()) return "no matches\n";
   std::vector<std::vector<std::string>> rows = {{"rank", "score", "source", "heading", "snippet"}};
   for (size_t i = 0; i < hits.size(); ++i) {
     const retrieve::SearchHit& hit = hits[i];
-    rows.push_back({std::to_string(i + 1), fmt::format("{:.3f}", hit.score),
+    rows.push_back({std::to_string(i + 1) + (hit.neighbour_of ? "+" : ""),
+                    fine_scores ? fmt::format("{:.5f}", hit.score) : fmt::format("{:.3f}", hit.score),
                     display_path(hit.path) + ":" + lines_of(hit), one_line(join_headings(hit.headings), 32),
                     one_line(hit.snippet, 100)});
   }
@@ -114,45 +139,175 @@ std::string format_table(const std::vector<retrieve::SearchHit>& hits) {
   return out;
 }
 
-std::string format_json(const std::string& query, const std::vector<retrieve::SearchHit>& hits) {
+std::string format_json(const SearchOptions& options, const std::vector<retrieve::SearchHit>& hits) {
   nlohmann::json results = nlohmann::json::array();
+  int64_t tokens = 0;
   for (size_t i = 0; i < hits.size(); ++i) {
     const retrieve::SearchHit& hit = hits[i];
-    results.push_back({{"rank", i + 1},
-                       {"score", hit.score},
-                       {"chunk_id", hit.chunk_id},
-                       {"path", hit.path},
-                       {"byte_begin", hit.byte_begin},
-                       {"byte_end", hit.byte_end},
-                       {"line_begin", hit.line_begin},
-                       {"line_end", hit.line_end},
-                       {"headings", hit.headings},
-                       {"page", hit.page},
-                       {"token_count", hit.token_count},
-                       {"snippet", hit.snippet},
-                       {"text", hit.text}});
+    tokens += hit.token_count;
+    results.push_back(
+        {{"rank", i + 1},
+         {"score", hit.score},
+         {"chunk_id", hit.chunk_id},
+         {"document_id", hit.document_id},
+         {"ordinal", hit.ordinal},
+         {"path", hit.path},
+         {"byte_begin", hit.byte_begin},
+         {"byte_end", hit.byte_end},
+         {"line_begin", hit.line_begin},
+         {"line_end", hit.line_end},
+         {"headings", hit.headings},
+         {"page", hit.page},
+         {"token_count", hit.token_count},
+         {"neighbour_of", hit.neighbour_of ? nlohmann::json(*hit.neighbour_of) : nlohmann::json()},
+         {"snippet", hit.snippet},
+         {"text", hit.text}});
   }
-  return nlohmann::json{{"query", query}, {"results", results}}.dump(
-             -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+  return nlohmann::json{{"query", options.query},
+                        {"mode", options.mode},
+                        {"selector", options.select},
+                        {"tokens", tokens},
+                        {"results", results}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
+}
+
+// "bm25=1,dense=0.5" (either may be left out: weight 1).
+std::pair<double, double> parse_weights(const std::string& text) {
+  double bm25 = 1, dense = 1;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t comma = std::min(text.find(',', at), text.size());
+    const std::string item = text.substr(at, comma - at);
+    const size_t equals = item.find('=');
+    const std::string name = item.substr(0, equals);
+    double value = 0;
+    bool ok = equals != std::string::npos && equals + 1 < item.size();
+    if (ok) {
+      const char* begin = item.c_str() + equals + 1;
+      char* end = nullptr;
+      value = std::strtod(begin, &end);
+      ok = *end == '\0' && std::isfinite(value) && value >= 0;
+    }
+    if (!ok || (name != "bm25" && name != "dense"))
+      fail(ErrorKind::invalid_input, "--weights: '{}' is not bm25=W or dense=W with W >= 0", item);
+    (name == "bm25" ? bm25 : dense) = value;
+    at = comma + 1;
+  }
+  return {bm25, dense};
+}
+
+retrieve::SearchFilter make_filter(store::Catalog& catalog, const SearchOptions& options) {
+  retrieve::SearchFilter filter;
+  filter.path_globs = options.path_globs;
+  filter.tags = options.tags;
+  for (const std::string& document : options.documents) {
+    if (!document.empty() &&
+        std::all_of(document.begin(), document.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      filter.document_ids.push_back(std::stoll(document.substr(0, 18)));
+      continue;
+    }
+    std::error_code ec;
+    fs::path path = fs::weakly_canonical(document, ec);
+    if (ec) path = fs::absolute(document, ec);
+    const auto record = catalog.find_document(path.lexically_normal().string());
+    if (!record) fail(ErrorKind::not_found, "--document {}: no such document in {}", document, options.db);
+    filter.document_ids.push_back(record->id);
+  }
+  return filter;
+}
+
+// The embedding model the search uses: --embed-model, else the catalog's only one.
+std::string model_directory(store::Catalog& catalog, const SearchOptions& options) {
+  if (!options.embed_model.empty()) return options.embed_model;
+  const std::vector<store::EmbeddingModel> models = store::embedding_models(catalog);
+  if (models.size() == 1) return models[0].path;
+  if (models.empty())
+    fail(ErrorKind::invalid_input,
+         "{}: no embeddings in the catalog; run chunkwise embed-index --db {} --model DIR first", options.db,
+         options.db);
+  fail(ErrorKind::invalid_input, "{}: the catalog has embeddings of {} models; choose one with --embed-model",
+       options.db, models.size());
 }
 
 int run_search(const SearchOptions& options) {
   if (options.top_k == 0) fail(ErrorKind::invalid_input, "--top-k must be at least 1");
+  if (options.mode != "bm25" && options.mode != "dense" && options.mode != "hybrid")
+    fail(ErrorKind::invalid_input, "--mode {}: expected bm25, dense or hybrid", options.mode);
   retrieve::fts5_query(options.query);  // an empty query is an error before the catalog is opened
+  const auto [bm25_weight, dense_weight] = parse_weights(options.weights);
+  retrieve::SelectorOptions selector_options = options.selector;
+  make_selector(options.select, selector_options);  // bad names and options fail early too
+
   store::Catalog catalog(options.db, {.read_only = true});
-  retrieve::Bm25Options bm25;
-  bm25.limit = options.top_k;
-  if (!options.json && isatty(STDOUT_FILENO)) {
-    bm25.highlight_open = "\x1b[1m";
-    bm25.highlight_close = "\x1b[0m";
+  store::ReadTransaction snapshot(catalog.database());  // every read below sees one catalog state
+  const retrieve::SearchFilter filter = make_filter(catalog, options);
+  const size_t candidates =
+      std::max(options.top_k, options.candidates ? options.candidates
+                                                 : (options.select == "top-k" ? options.top_k : size_t{50}));
+
+  // Dense retrieval, and similarity from embeddings for the selectors that compare chunks, need the model.
+  const bool needs_model = options.mode != "bm25" || (!options.embed_model.empty() &&
+                                                      (options.select == "mmr" || options.select == "corag"));
+  std::optional<model::Embedder> embedder;
+  std::optional<store::EmbeddingModel> model;
+  if (needs_model) {
+    const std::string dir = model_directory(catalog, options);
+    embedder.emplace(load_index_embedder(dir, options.pooling));
+    model = store::find_embedding_model(catalog, retrieve::model_fingerprint(*embedder));
+    if (!model)
+      fail(ErrorKind::invalid_input,
+           "{}: no embeddings of the model in {} (with this pooling); run chunkwise embed-index --db {} "
+           "--model {}",
+           options.db, dir, options.db, dir);
+    const int64_t missing = catalog.chunk_count() - store::embedding_count(catalog, model->id);
+    if (missing > 0)
+      std::fprintf(
+          stderr,
+          "chunkwise: warning: %lld chunks have no embedding yet (dense search does not see them); run "
+          "chunkwise embed-index\n",
+          static_cast<long long>(missing));
   }
+
+  std::vector<retrieve::RankedList> lists;
+  if (options.mode != "dense") {
+    retrieve::Bm25Options bm25;
+    bm25.limit = candidates;
+    bm25.filter = filter;
+    if (!options.json && isatty(STDOUT_FILENO)) {
+      bm25.highlight_open = "\x1b[1m";
+      bm25.highlight_close = "\x1b[0m";
+    }
+    lists.push_back({retrieve::bm25_search(catalog, options.query, bm25), bm25_weight});
+  }
+  if (options.mode != "bm25") {
+    store::VectorIndex index = store::VectorIndex::open(catalog, *model);
+    if (!index.warning().empty())
+      std::fprintf(stderr, "chunkwise: warning: vector index rebuilt but not saved: %s\n",
+                   index.warning().c_str());
+    const std::vector<float> query = retrieve::embed_query(*embedder, options.query, options.query_prefix);
+    retrieve::DenseOptions dense;
+    dense.limit = candidates;
+    dense.ef = options.ef;
+    dense.filter = filter;
+    lists.push_back({retrieve::dense_search(catalog, index, query, dense), dense_weight});
+  }
+  std::vector<retrieve::SearchHit> ranked =
+      options.mode == "hybrid" ? retrieve::reciprocal_rank_fusion(std::move(lists), options.rrf_k)
+                               : std::move(lists.front().hits);
+  if (ranked.size() > candidates) ranked.resize(candidates);
+  if (model && options.select != "top-k") retrieve::attach_embeddings(catalog, *model, ranked);
+
+  selector_options.neighbours = [&catalog](int64_t document_id, int64_t ordinal) {
+    return retrieve::chunk_at(catalog, document_id, ordinal);
+  };
   retrieve::SelectionLimits limits;
   limits.top_k = options.top_k;
   if (options.budget_set) limits.token_budget = options.budget;
   const std::vector<retrieve::SearchHit> hits =
-      retrieve::TopKSelector().select(retrieve::bm25_search(catalog, options.query, bm25), limits);
-  const std::string out = options.json ? format_json(options.query, hits) : format_table(hits);
+      retrieve::make_selector(options.select, selector_options)->select(std::move(ranked), limits);
+  const std::string out =
+      options.json ? format_json(options, hits) : format_table(hits, options.mode == "hybrid");
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
@@ -161,12 +316,48 @@ int run_search(const SearchOptions& options) {
 
 void add_search_command(CLI::App& app, CommandRunner& run) {
   auto options = std::make_shared<SearchOptions>();
-  auto* cmd = app.add_subcommand("search", "Find the chunks that best match a query (BM25)");
+  auto* cmd = app.add_subcommand("search", "Find the chunks that best match a query (BM25, dense or hybrid)");
   cmd->add_option("query", options->query, "Words to search for (any of them; no query syntax)")->required();
   cmd->add_option("--db", options->db, "Catalog file made by chunkwise ingest")->required();
+  cmd->add_option("--mode", options->mode,
+                  "bm25, dense (embeddings) or hybrid (reciprocal rank fusion of both)")
+      ->check(CLI::IsMember({"bm25", "dense", "hybrid"}))
+      ->capture_default_str();
+  cmd->add_option("--embed-model", options->embed_model,
+                  "Embedding model directory for dense/hybrid (default: the catalog's only one)");
+  cmd->add_option("--pooling", options->pooling, "Pooling the catalog was embedded with, if not the model's");
+  cmd->add_option("--query-prefix", options->query_prefix,
+                  "Text put before the query when it is embedded (e.g. 'query: ' for e5 models)");
+  cmd->add_option("--rrf-k", options->rrf_k, "Hybrid: reciprocal rank fusion constant k")
+      ->capture_default_str();
+  cmd->add_option("--weights", options->weights, "Hybrid: weights of the two rankings")
+      ->capture_default_str();
+  cmd->add_option(
+      "--path", options->path_globs,
+      "Only documents whose path matches this glob (repeatable; 'docs/*.md' matches a path's end)");
+  cmd->add_option("--document", options->documents, "Only this document: id or path (repeatable)");
+  cmd->add_option("--tag", options->tags, "Only documents with this tag (repeatable: any of them)");
+  cmd->add_option("--select", options->select,
+                  std::string("Selector: ") + std::string(retrieve::kSelectorNames))
+      ->capture_default_str();
   cmd->add_option("--top-k", options->top_k, "How many chunks at most")->capture_default_str();
   auto* budget = cmd->add_option("--budget", options->budget,
-                                 "Token budget: stop before the first chunk that would exceed it (words)");
+                                 "Token budget for the selected chunks (their token counts)");
+  cmd->add_option("--candidates", options->candidates,
+                  "How many ranked chunks the selector chooses from (default: top-k for top-k, else 50)");
+  cmd->add_option("--ef", options->ef, "Dense: HNSW search list size")->capture_default_str();
+  cmd->add_option("--mmr-lambda", options->selector.mmr_lambda, "MMR: weight of relevance against novelty")
+      ->capture_default_str();
+  cmd->add_option("--sage-ratio", options->selector.sage_min_ratio,
+                  "SAGE: cut where a score falls below this fraction of the previous one")
+      ->capture_default_str();
+  cmd->add_option("--sage-gap", options->selector.sage_max_gap,
+                  "SAGE: cut where a score falls by more than this fraction of the score range")
+      ->capture_default_str();
+  cmd->add_option("--corag-lambda", options->selector.corag_lambda, "CORAG: weight of redundancy")
+      ->capture_default_str();
+  cmd->add_option("--corag-beam", options->selector.corag_beam_width, "CORAG: beam width")
+      ->capture_default_str();
   cmd->add_flag("--json", options->json, "Print the results as one JSON object");
   cmd->callback([&run, options, budget] {
     options->budget_set = budget->count() > 0;

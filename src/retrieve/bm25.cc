@@ -1,5 +1,7 @@
 #include "retrieve/bm25.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -35,17 +37,19 @@ std::string fts5_query(std::string_view query) {
 std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view query,
                                    const Bm25Options& options) {
   const std::string match = fts5_query(query);
-  store::Statement statement = catalog.database().prepare(
+  store::Statement statement = catalog.database().prepare(fmt::format(
       "SELECT c.id, c.document_id, c.ordinal, -bm25(chunks_fts), d.path, c.byte_begin, c.byte_end, "
       "c.line_begin, "
       "c.line_end, c.token_count, c.headings, c.page, c.text, snippet(chunks_fts, 0, ?, ?, '…', ?) "
       "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
-      "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts), c.id LIMIT ?");
+      "WHERE chunks_fts MATCH ? AND {} ORDER BY bm25(chunks_fts), c.id LIMIT ?",
+      filter_sql(options.filter)));
   statement.bind(1, options.highlight_open)
       .bind(2, options.highlight_close)
       .bind(3, int64_t{std::clamp(options.snippet_tokens, 1, 64)})
-      .bind(4, match)
-      .bind(5, static_cast<int64_t>(options.limit));
+      .bind(4, match);
+  const int next = bind_filter(statement, 5, options.filter);
+  statement.bind(next, static_cast<int64_t>(options.limit));
   std::vector<SearchHit> hits;
   while (statement.step()) {
     SearchHit& hit = hits.emplace_back();

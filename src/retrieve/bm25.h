@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "retrieve/search_filter.h"
 #include "retrieve/search_hit.h"
 #include "store/catalog.h"
 
@@ -18,6 +19,7 @@ struct Bm25Options {
   std::string highlight_open;  // put around matched terms in snippets
   std::string highlight_close;
   int snippet_tokens = 16;  // snippet length in tokens (FTS5 allows 1..64)
+  SearchFilter filter;      // only chunks of matching documents
 };
 
 // The FTS5 query for `query`; throws Error(invalid_input) if it has no words.

@@ -11,8 +11,9 @@
 //            score[i-1] - score[i] > max_gap * (score[0] - score[last]); then as top-k.
 //   meteora  elbow cut plus neighbours (after METEORA): the candidates above the elbow of the sorted score
 //            curve (the point farthest below the chord from the first to the last score, both axes scaled to
-//            [0, 1]; the elbow itself is the first point of the tail), then each kept chunk's neighbours (ordinal - 1 and + 1 in its document, through the
-//            `neighbours` lookup) while the limits allow; a neighbour is placed next to its chunk.
+//            [0, 1]; the elbow itself is the first point of the tail), then each kept chunk's neighbours
+//            (ordinal - 1 and + 1 in its document, through the `neighbours` lookup) while the limits allow; a
+//            neighbour is placed next to its chunk.
 //   corag    budgeted combination search (after CORAG): the set S maximizing
 //            sum(relevance) - lambda * sum over pairs in S of similarity, within the limits, found by a beam
 //            search over growing sets (deterministic; ties go to the set of better-ranked chunks); the
