@@ -21,9 +21,7 @@
 #include "common/error.h"
 #include "retrieve/bm25.h"
 #include "retrieve/chunk_embedding.h"
-#include "retrieve/chunk_hits.h"
-#include "retrieve/dense.h"
-#include "retrieve/fusion.h"
+#include "retrieve/search.h"
 #include "retrieve/selector.h"
 #include "store/catalog.h"
 #include "store/embeddings.h"
@@ -269,43 +267,36 @@ int run_search(const SearchOptions& options) {
           static_cast<long long>(missing));
   }
 
-  std::vector<retrieve::RankedList> lists;
-  if (options.mode != "dense") {
-    retrieve::Bm25Options bm25;
-    bm25.limit = candidates;
-    bm25.filter = filter;
-    if (!options.json && isatty(STDOUT_FILENO)) {
-      bm25.highlight_open = "\x1b[1m";
-      bm25.highlight_close = "\x1b[0m";
-    }
-    lists.push_back({retrieve::bm25_search(catalog, options.query, bm25), bm25_weight});
-  }
+  std::optional<store::VectorIndex> index;
+  retrieve::DenseSide dense;
   if (options.mode != "bm25") {
-    store::VectorIndex index = store::VectorIndex::open(catalog, *model);
-    if (!index.warning().empty())
+    index.emplace(store::VectorIndex::open(catalog, *model));
+    if (!index->warning().empty())
       std::fprintf(stderr, "chunkwise: warning: vector index rebuilt but not saved: %s\n",
-                   index.warning().c_str());
-    const std::vector<float> query = retrieve::embed_query(*embedder, options.query, options.query_prefix);
-    retrieve::DenseOptions dense;
-    dense.limit = candidates;
-    dense.ef = options.ef;
-    dense.filter = filter;
-    lists.push_back({retrieve::dense_search(catalog, index, query, dense), dense_weight});
+                   index->warning().c_str());
   }
-  std::vector<retrieve::SearchHit> ranked =
-      options.mode == "hybrid" ? retrieve::reciprocal_rank_fusion(std::move(lists), options.rrf_k)
-                               : std::move(lists.front().hits);
-  if (ranked.size() > candidates) ranked.resize(candidates);
-  if (model && options.select != "top-k") retrieve::attach_embeddings(catalog, *model, ranked);
+  if (model) dense = {&*embedder, &*model, index ? &*index : nullptr, options.query_prefix};
 
-  selector_options.neighbours = [&catalog](int64_t document_id, int64_t ordinal) {
-    return retrieve::chunk_at(catalog, document_id, ordinal);
-  };
+  retrieve::SearchRequest request;
+  request.query = options.query;
+  request.mode = retrieve::parse_search_mode(options.mode);
+  request.candidates = candidates;
+  request.filter = filter;
+  request.bm25_weight = bm25_weight;
+  request.dense_weight = dense_weight;
+  request.rrf_k = options.rrf_k;
+  request.ef = options.ef;
+  if (!options.json && isatty(STDOUT_FILENO)) {
+    request.highlight_open = "\x1b[1m";
+    request.highlight_close = "\x1b[0m";
+  }
+  request.attach_embeddings = options.select != "top-k";
   retrieve::SelectionLimits limits;
   limits.top_k = options.top_k;
   if (options.budget_set) limits.token_budget = options.budget;
   const std::vector<retrieve::SearchHit> hits =
-      retrieve::make_selector(options.select, selector_options)->select(std::move(ranked), limits);
+      retrieve::make_catalog_selector(catalog, options.select, selector_options)
+          ->select(retrieve::ranked_candidates(catalog, request, model ? &dense : nullptr), limits);
   const std::string out =
       options.json ? format_json(options, hits) : format_table(hits, options.mode == "hybrid");
   std::fwrite(out.data(), 1, out.size(), stdout);
