@@ -1,13 +1,17 @@
 #include "retrieve/dense.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "common/error.h"
 #include "retrieve/chunk_hits.h"
 
 namespace chunkwise::retrieve {
 
 std::vector<SearchHit> dense_search(store::Catalog& catalog, store::VectorIndex& index,
                                     std::span<const float> query, const DenseOptions& options) {
+  for (const float x : query)
+    if (!std::isfinite(x)) fail(ErrorKind::internal, "the query's embedding has a non-finite value");
   if (options.limit == 0) return {};
   const size_t total = index.size();
   size_t k = options.filter.empty() ? options.limit : options.limit * 4;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <unordered_set>
 
@@ -68,7 +69,8 @@ std::vector<double> similarity_matrix(const std::vector<SearchHit>& hits) {
         }
         s = jaccard(words[i], words[j]);
       }
-      matrix[i * n + j] = matrix[j * n + i] = s;
+      matrix[i * n + j] = matrix[j * n + i] =
+          std::isfinite(s) ? s : 0.0;  // broken vectors compare as unrelated
     }
   return matrix;
 }
@@ -81,9 +83,15 @@ bool fits(size_t used, size_t cost, const SelectionLimits& limits) {
   return !limits.token_budget || used + cost <= *limits.token_budget;
 }
 
+// NaN sorts last (a comparison with NaN would break the sort's ordering).
+double sort_key(double score) {
+  return std::isnan(score) ? -std::numeric_limits<double>::infinity() : score;
+}
+
 void sort_by_score(std::vector<SearchHit>& hits) {
-  std::stable_sort(hits.begin(), hits.end(),
-                   [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
+    return sort_key(a.score) > sort_key(b.score);
+  });
 }
 
 std::vector<double> scores_of(const std::vector<SearchHit>& hits) {
@@ -99,11 +107,17 @@ void check_unit(double value, std::string_view what) {
 }  // namespace
 
 std::vector<double> relevance_of(const std::vector<SearchHit>& hits) {
-  if (hits.empty()) return {};
-  double low = hits[0].score, high = hits[0].score;
-  for (const SearchHit& hit : hits) low = std::min(low, hit.score), high = std::max(high, hit.score);
+  // Over the finite scores; +inf counts as the best, NaN and -inf as the worst.
+  double low = std::numeric_limits<double>::infinity(), high = -low;
+  for (const SearchHit& hit : hits)
+    if (std::isfinite(hit.score)) low = std::min(low, hit.score), high = std::max(high, hit.score);
   std::vector<double> relevance;
-  for (const SearchHit& hit : hits) relevance.push_back(high > low ? (hit.score - low) / (high - low) : 1.0);
+  for (const SearchHit& hit : hits) {
+    if (!std::isfinite(hit.score))
+      relevance.push_back(hit.score > 0 ? 1.0 : 0.0);
+    else
+      relevance.push_back(high > low ? (hit.score - low) / (high - low) : 1.0);
+  }
   return relevance;
 }
 

@@ -7,6 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -261,6 +263,21 @@ TEST(Selectors, EveryOneKeepsToTheLimits) {
           EXPECT_FALSE(selected.empty()) << name;
         }
       }
+}
+
+TEST(Selectors, NonFiniteScoresAndVectorsAreSafe) {
+  const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
+  auto hits = hits_with_scores({nan, 2.0, inf, -inf, 1.0, nan});
+  hits[0].embedding = {std::nanf(""), 1};
+  hits[1].embedding = {1, 0};
+  EXPECT_THAT(relevance_of(hits), ::testing::ElementsAre(0.0, 1.0, 1.0, 0.0, 0.0, 0.0));
+  EXPECT_EQ(similarity(hits[0], hits[1]), 0.0);  // a broken vector is unrelated to everything
+  for (const char* name : {"top-k", "mmr", "sage", "meteora", "corag"}) {
+    const auto selected = make_selector(name)->select(hits, {.top_k = 4, .token_budget = 30});
+    EXPECT_LE(selected.size(), 3u) << name;
+  }
+  // Sorted for sage and meteora: NaN last, +inf first.
+  EXPECT_EQ(SageSelector(0.0, 1.0).select(hits, {.top_k = 6, .token_budget = std::nullopt})[0].chunk_id, 2);
 }
 
 TEST(Selectors, NamesAndOptionsAreChecked) {
