@@ -33,6 +33,7 @@ packages=(
   libpoppler-cpp-dev                 # PDF text extraction for ingest
   libicu-dev                         # sentence boundaries (break iterator) for the sentence chunker
   zlib1g-dev                         # .gz documents
+  libcpp-httplib-dev                 # HTTP server (chunkwise serve)
   libgtest-dev libgmock-dev          # unit tests
   libbenchmark-dev                   # micro-benchmarks
   libopenblas-dev                    # BLAS baseline of the runtime op benchmark (bench/runtime)
