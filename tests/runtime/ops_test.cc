@@ -50,12 +50,47 @@ std::vector<double> reference_linear(const std::vector<float>& x, const std::vec
 }
 
 TEST_P(Ops, LinearMatchesReferenceForEveryPathAndDtype) {
-  for (cpu::CpuIsa isa : {cpu::CpuIsa::avx512, cpu::CpuIsa::avx2, cpu::CpuIsa::scalar}) {
-    if (device() != Device::cpu && isa != cpu::CpuIsa::avx512) continue;
+  for (cpu::CpuIsa isa : {cpu::CpuIsa::amx, cpu::CpuIsa::avx512, cpu::CpuIsa::avx2, cpu::CpuIsa::scalar}) {
+    if (device() != Device::cpu && isa != cpu::CpuIsa::amx) continue;
     SCOPED_TRACE(testing::Message() << "CPU kernels up to " << int(cpu::limit_linear_isa(isa)));
     check_linear_cases(device());
   }
-  cpu::limit_linear_isa(cpu::CpuIsa::avx512);
+  cpu::limit_linear_isa(cpu::CpuIsa::amx);
+}
+
+// Each precision stays within its rounding bound: |error| <= 2^-b * sum |x_i w_i| (+ f32 accumulation), with
+// b = 8 for inputs rounded to bf16 and 16 for two bf16 terms; f32 keeps the f32 bound. On CPUs with AMX the
+// bf16 rounding must also be visible (the tiles were used); elsewhere every precision runs the f32 kernels.
+TEST_P(Ops, LinearPrecisionBoundsTheInputRounding) {
+  const int64_t rows = 64, n = 96, k = 160;
+  auto x = random_floats(size_t(rows * k), 11);
+  std::vector<float> w_rounded;
+  Tensor w = float_tensor(random_floats(size_t(n * k), 12), {n, k}, DType::bf16, device(), &w_rounded);
+  const std::vector<double> reference = reference_linear(x, w_rounded, nullptr, rows, n, k);
+  std::vector<double> magnitude(size_t(rows * n));
+  for (int64_t t = 0; t < rows; ++t)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < k; ++i)
+        magnitude[size_t(t * n + j)] += std::abs(double(x[size_t(t * k + i)]) * w_rounded[size_t(j * k + i)]);
+  const bool amx = device() == Device::cpu && cpu::limit_linear_isa(cpu::CpuIsa::amx) == cpu::CpuIsa::amx;
+  std::vector<float> f32_result;
+  for (auto [precision, bits] : {std::pair{MatmulPrecision::f32, 24}, std::pair{MatmulPrecision::bf16x2, 16},
+                                 std::pair{MatmulPrecision::bf16, 8}}) {
+    SCOPED_TRACE(testing::Message() << "precision " << to_string(precision) << (amx ? " (AMX)" : ""));
+    const MatmulPrecision previous = set_matmul_precision(precision);
+    const std::vector<float> y = to_host_floats(linear(f32_tensor(x, {rows, k}, device()), w));
+    set_matmul_precision(previous);
+    double worst = 0;  // error / bound
+    for (size_t i = 0; i < y.size(); ++i) {
+      const double bound = std::ldexp(magnitude[i], -bits) + 1e-6 * double(k) * (1e-5 + magnitude[i]);
+      worst = std::max(worst, std::abs(double(y[i]) - reference[i]) / bound);
+    }
+    EXPECT_LE(worst, 1.0);
+    if (precision == MatmulPrecision::f32) f32_result = y;
+    if (precision == MatmulPrecision::bf16 && amx) {
+      EXPECT_NE(y, f32_result);
+    }
+  }
 }
 
 void check_linear_cases(Device device) {
@@ -63,11 +98,24 @@ void check_linear_cases(Device device) {
   // AVX-512); N and K hit full and partial column strips (16, 32), 128-column blocks, 256-long K blocks, the
   // K tails.
   std::vector<LinearCase> cases = {
-      {1, 64, 64, DType::f32, false},   {1, 67, 35, DType::bf16, true},    {3, 130, 300, DType::f16, false},
-      {7, 33, 17, DType::bf16, false},  {8, 16, 16, DType::f32, true},     {13, 131, 513, DType::bf16, true},
-      {37, 260, 270, DType::f16, true}, {64, 256, 512, DType::f32, false}, {9, 5, 3, DType::f32, true},
+      {1, 64, 64, DType::f32, false},
+      {1, 67, 35, DType::bf16, true},
+      {3, 130, 300, DType::f16, false},
+      {7, 33, 17, DType::bf16, false},
+      {8, 16, 16, DType::f32, true},
+      {13, 131, 513, DType::bf16, true},
+      {37, 260, 270, DType::f16, true},
+      {64, 256, 512, DType::f32, false},
+      {9, 5, 3, DType::f32, true},
       {400, 40, 40, DType::bf16, true},  // more rows than one packed input block (384)
-      {2, 3, 0, DType::f32, true},       // no inputs: y = bias
+      // bf16 weights and >= 32 rows go to the AMX tiles where the CPU has them: full and partial 32 x 32
+      // blocks and 64-column panels, K tails (odd K too), more panels than threads.
+      {32, 32, 32, DType::bf16, false},
+      {33, 70, 96, DType::bf16, true},
+      {64, 130, 100, DType::bf16, false},
+      {45, 17, 33, DType::bf16, true},
+      {96, 1100, 64, DType::bf16, true},
+      {2, 3, 0, DType::f32, true},  // no inputs: y = bias
   };
   for (const LinearCase& c : cases) {
     SCOPED_TRACE(testing::Message() << "rows " << c.rows << " n " << c.n << " k " << c.k << " weight "

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "runtime/ops/gelu.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/paged_attention.h"
 #include "runtime/ops/rope.h"
 #include "runtime/tensor.h"
@@ -13,10 +14,11 @@ namespace chunkwise::runtime::cpu {
 
 // x [T, K] f32, weight [N, K], bias [N] f32 or null, out [T, N] f32. Uses the widest SIMD the CPU has,
 // up to the limit set by limit_linear_isa (for tests and benchmarks of each kernel; returns the ISA now
-// used).
-enum class CpuIsa { scalar, avx2, avx512 };
+// used). `amx`: bf16 weights times 32 or more rows go to the AMX tiles, with the inputs split into bf16 terms
+// as `precision` says (linear_amx.h).
+enum class CpuIsa { scalar, avx2, avx512, amx };
 CpuIsa limit_linear_isa(CpuIsa limit);
-void linear(const Tensor& x, const Tensor& weight, const float* bias, Tensor& out);
+void linear(const Tensor& x, const Tensor& weight, const float* bias, MatmulPrecision precision, Tensor& out);
 void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out);
 void silu_mul(const Tensor& gate, const Tensor& up, Tensor& out);
 void add(const Tensor& a, const Tensor& b, Tensor& out);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/cpu/cpu_ops.h"
+#include "runtime/cpu/linear_amx.h"
 #include "runtime/thread_pool.h"
 
 #define CHUNKWISE_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -31,9 +32,11 @@ namespace chunkwise::runtime::cpu {
 namespace {
 
 constexpr int64_t gemv_max_rows = 8;  // below this many input rows, the GEMV path (no packing)
-constexpr int64_t kKC = 256;          // K block of the GEMM (128 measured the same)
-constexpr int64_t kNC = 128;          // N block per task: a packed f32 panel of kNC x kKC is 128 KiB (L2)
-constexpr int64_t kMC = 384;          // input rows packed at a time: 384 KiB (L2)
+constexpr int64_t amx_min_rows =
+    32;                       // from this many rows, bf16 weights go to the AMX tiles if there are any
+constexpr int64_t kKC = 256;  // K block of the GEMM (128 measured the same)
+constexpr int64_t kNC = 128;  // N block per task: a packed f32 panel of kNC x kKC is 128 KiB (L2)
+constexpr int64_t kMC = 384;  // input rows packed at a time: 384 KiB (L2)
 constexpr int64_t kGemvTaskBytes = 64 << 10;  // weights per GEMV task
 
 // F16C through cpuid: clang's __builtin_cpu_supports does not know "f16c".
@@ -45,10 +48,11 @@ bool cpu_has_f16c() {
 CpuIsa detected_isa() {
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !cpu_has_f16c())
     return CpuIsa::scalar;
-  return __builtin_cpu_supports("avx512f") ? CpuIsa::avx512 : CpuIsa::avx2;
+  if (!__builtin_cpu_supports("avx512f")) return CpuIsa::avx2;
+  return amx_available() ? CpuIsa::amx : CpuIsa::avx512;
 }
 
-std::atomic<CpuIsa> isa_limit{CpuIsa::avx512};
+std::atomic<CpuIsa> isa_limit{CpuIsa::amx};
 
 CpuIsa usable_isa() {
   static const CpuIsa detected = detected_isa();
@@ -464,11 +468,17 @@ CpuIsa limit_linear_isa(CpuIsa limit) {
   return usable_isa();
 }
 
-void linear(const Tensor& x, const Tensor& weight, const float* bias, Tensor& out) {
+void linear(const Tensor& x, const Tensor& weight, const float* bias, MatmulPrecision precision,
+            Tensor& out) {
   int64_t rows = x.dim(0);
   int64_t k = x.dim(1);
   int64_t n = weight.dim(0);
   if (rows == 0 || n == 0) return;
+  if (weight.dtype() == DType::bf16 && rows >= amx_min_rows && k > 0 && usable_isa() >= CpuIsa::amx) {
+    const int terms = precision == MatmulPrecision::bf16 ? 1 : precision == MatmulPrecision::bf16x2 ? 2 : 3;
+    linear_bf16_amx(x.data<float>(), weight.data<BFloat16>(), bias, out.data<float>(), rows, n, k, terms);
+    return;
+  }
   visit_float_dtype(weight.dtype(), [&]<typename W>(W) {
     if (has_avx2())
       linear_avx2(x.data<float>(), weight.data<W>(), bias, out.data<float>(), rows, n, k);

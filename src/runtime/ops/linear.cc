@@ -1,12 +1,44 @@
 #include "runtime/ops/linear.h"
 
+#include <atomic>
 #include <vector>
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
+
+namespace {
+std::atomic<MatmulPrecision> global_matmul_precision{MatmulPrecision::f32};
+}
+
+MatmulPrecision set_matmul_precision(MatmulPrecision precision) {
+  return global_matmul_precision.exchange(precision);
+}
+
+MatmulPrecision matmul_precision() {
+  return global_matmul_precision.load();
+}
+
+std::string_view to_string(MatmulPrecision precision) {
+  switch (precision) {
+    case MatmulPrecision::f32:
+      return "f32";
+    case MatmulPrecision::bf16x2:
+      return "bf16x2";
+    case MatmulPrecision::bf16:
+      return "bf16";
+  }
+  return "?";
+}
+
+MatmulPrecision parse_matmul_precision(std::string_view name) {
+  for (MatmulPrecision precision : {MatmulPrecision::f32, MatmulPrecision::bf16x2, MatmulPrecision::bf16})
+    if (name == to_string(precision)) return precision;
+  fail(ErrorKind::invalid_input, "unknown matmul precision '{}' (expected f32, bf16x2 or bf16)", name);
+}
 
 static Shape linear_output_shape(const Tensor& x, const Tensor& weight) {
   Shape shape = x.shape();
@@ -46,11 +78,12 @@ void linear_into(const Tensor& x, const Tensor& weight, const Tensor* bias, Tens
   int64_t rows = element_count(Shape(x.shape().begin(), x.shape().end() - 1));
   Tensor x2 = x.reshape({rows, k});
   Tensor out2 = out.reshape({rows, weight.dim(0)});
+  ScopedOpTimer op_timer("linear");
   switch (x.device()) {
     case Device::cpu: {
       std::vector<float> bias_f32;
       if (bias) bias_f32 = to_host_floats(*bias);
-      cpu::linear(x2, weight, bias ? bias_f32.data() : nullptr, out2);
+      cpu::linear(x2, weight, bias ? bias_f32.data() : nullptr, matmul_precision(), out2);
       break;
     }
     case Device::cuda:

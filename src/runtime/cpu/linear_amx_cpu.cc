@@ -1,0 +1,244 @@
+// The AMX product (see linear_amx.h). Layout:
+//  - Inputs: each f32 row is split into `terms` bf16 rows, stored as 1 KiB tiles (16 rows x 32 inputs, rows
+//    64 bytes apart), ordered [16-row block][32-input step][term]; K is padded to a multiple of 32 and the
+//    rows to a multiple of 32 with zeros. All threads split once per call. (Tiles loaded straight from
+//    row-major inputs, 4 KiB apart at K = 2048, fell into one L1 set and ran at a third of this speed.)
+//  - Weights: a task owns a panel of kPanel output columns; it packs the panel's rows of W into the tiles'
+//    pair-interleaved ("VNNI") layout, one 1 KiB tile per 16 columns x 32 inputs, for the whole K.
+//  - Micro-kernel: a 32 x 32 block of outputs in four accumulator tiles (0-3); per 32 inputs two weight tiles
+//    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. The accumulators
+//    hold the whole K, so the outputs are written once.
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/cpu/linear_amx.h"
+
+// GCC 12's AVX-512 intrinsics trip -Wmaybe-uninitialized once inlined (see linear_cpu.cc).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "runtime/thread_pool.h"
+
+#define CHUNKWISE_AMX __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw")))
+
+namespace chunkwise::runtime::cpu {
+
+namespace {
+
+constexpr int64_t kBlock = 32;          // rows and columns of the micro-kernel's output block
+constexpr int64_t kPanel = 64;          // output columns a task packs and owns
+constexpr int64_t kTileElements = 512;  // bf16 elements of one 16 x 32 tile (1 KiB)
+
+struct alignas(64) TileConfig {
+  uint8_t palette = 1;
+  uint8_t start_row = 0;
+  uint8_t reserved[14] = {};
+  uint16_t bytes_per_row[16] = {};
+  uint8_t rows[16] = {};
+};
+
+bool detect_amx() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool tile = (edx >> 24) & 1, bf16 = (edx >> 22) & 1;
+  if (!tile || !bf16 || !__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw"))
+    return false;
+  // Linux (5.16+) hands the 8 KiB tile state to a process only on request.
+  constexpr long kArchRequestComponentPermission = 0x1023, kTileDataComponent = 18;
+  return syscall(SYS_arch_prctl, kArchRequestComponentPermission, kTileDataComponent) == 0;
+}
+
+// Splits rows [16 b, 16 b + 16) of x [rows, k], b in [block_begin, block_end), into `terms` bf16 numbers
+// each, written as tiles: the tile of 16-row block b, input step s and term t starts at
+// out + ((b * steps + s) * terms + t) * kTileElements. Padding is zero.
+CHUNKWISE_AMX void split_rows(const float* x, int64_t rows, int64_t k, int64_t k32, int terms,
+                              int64_t block_begin, int64_t block_end, uint16_t* out) {
+  const int64_t steps = k32 / 32;
+  const __m512i rounding = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1);
+  for (int64_t b = block_begin; b < block_end; ++b)
+    for (int64_t row = 0; row < 16; ++row) {
+      const int64_t r = b * 16 + row;
+      const float* source = x + r * k;
+      for (int64_t i = 0; i < k32; i += 16) {
+        const int64_t valid = r < rows ? std::min<int64_t>(16, k - i) : 0;
+        const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : valid > 0 ? __mmask16((1u << valid) - 1) : 0;
+        __m512 rest = _mm512_maskz_loadu_ps(mask, source + (r < rows ? i : 0));
+        uint16_t* first_term = out + ((b * steps + i / 32) * terms) * kTileElements + row * 32 + i % 32;
+        for (int t = 0; t < terms; ++t) {
+          // Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the top 16 bits.
+          const __m512i bits = _mm512_castps_si512(rest);
+          const __m512i rounded = _mm512_add_epi32(
+              bits, _mm512_add_epi32(rounding, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one)));
+          const __m512i top = _mm512_srli_epi32(rounded, 16);
+          _mm256_storeu_si256(reinterpret_cast<__m256i*>(first_term + t * kTileElements),
+                              _mm512_cvtepi32_epi16(top));
+          rest = _mm512_sub_ps(rest, _mm512_castsi512_ps(_mm512_slli_epi32(top, 16)));  // exact
+        }
+      }
+    }
+}
+
+// Packs W rows [n0, n0 + kPanel) for inputs [0, k32) into tiles: for each 32-column block j, each step s of
+// 32 inputs and each half h of 16 columns, a tile whose row p holds, for columns c = 0..15, the input pair
+// (32 s + 2 p, 32 s + 2 p + 1) of W row n0 + 32 j + 16 h + c. Missing rows and inputs are zero.
+CHUNKWISE_AMX void pack_panel(const BFloat16* w, int64_t n, int64_t k, int64_t k32, int64_t n0,
+                              uint16_t* panel) {
+  const int64_t steps = k32 / 32;
+  const uint16_t* bits = reinterpret_cast<const uint16_t*>(w);
+  const __m512i row_offsets = _mm512_mullo_epi32(
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(int(k / 2)));
+  for (int64_t j = 0; j < kPanel / kBlock; ++j)
+    for (int64_t h = 0; h < 2; ++h) {
+      const int64_t first = n0 + j * kBlock + h * 16;
+      const bool whole_columns = first + 16 <= n && k % 2 == 0;
+      for (int64_t s = 0; s < steps; ++s) {
+        uint16_t* tile = panel + ((j * steps + s) * 2 + h) * kTileElements;
+        if (whole_columns && 32 * s + 32 <= k) {
+          // Row p of the tile: the p-th input pair of 16 weight rows, one 32-bit gather.
+          const int* base = reinterpret_cast<const int*>(bits + first * k + 32 * s);
+          for (int p = 0; p < 16; ++p)
+            _mm512_storeu_si512(tile + p * 32, _mm512_i32gather_epi32(row_offsets, base + p, 4));
+          continue;
+        }
+        for (int p = 0; p < 16; ++p)
+          for (int c = 0; c < 16; ++c)
+            for (int e = 0; e < 2; ++e) {
+              const int64_t column = first + c, input = 32 * s + 2 * p + e;
+              tile[(p * 16 + c) * 2 + e] = column < n && input < k ? bits[column * k + input] : uint16_t(0);
+            }
+      }
+    }
+}
+
+// out[32][32] (row stride 32) = the two 16-row blocks of split inputs at `a` (a + kBlockTiles: the second)
+// times the 32-column block of the packed panel at `b`.
+template <int Terms>
+CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, const uint16_t* b, float* out) {
+  const int64_t second_block = steps * Terms * kTileElements;
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (int64_t s = 0; s < steps; ++s) {
+    _tile_loadd(6, b + (s * 2) * kTileElements, 64);
+    _tile_loadd(7, b + (s * 2 + 1) * kTileElements, 64);
+    for (int t = 0; t < Terms; ++t) {
+      const uint16_t* a_tile = a + (s * Terms + t) * kTileElements;
+      _tile_loadd(4, a_tile, 64);
+      _tile_loadd(5, a_tile + second_block, 64);
+      _tile_dpbf16ps(0, 4, 6);
+      _tile_dpbf16ps(1, 4, 7);
+      _tile_dpbf16ps(2, 5, 6);
+      _tile_dpbf16ps(3, 5, 7);
+    }
+  }
+  _tile_stored(0, out, 32 * sizeof(float));
+  _tile_stored(1, out + 16, 32 * sizeof(float));
+  _tile_stored(2, out + 16 * 32, 32 * sizeof(float));
+  _tile_stored(3, out + 16 * 32 + 16, 32 * sizeof(float));
+}
+
+CHUNKWISE_AMX void load_tile_config() {
+  TileConfig config;
+  for (int t = 0; t < 8; ++t) {
+    config.bytes_per_row[t] = 64;
+    config.rows[t] = 16;
+  }
+  _tile_loadconfig(&config);
+}
+
+CHUNKWISE_AMX void release_tiles() {
+  _tile_release();
+}
+
+template <int Terms>
+void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
+                      int64_t k) {
+  ThreadPool& pool = cpu_thread_pool();
+  const int64_t k32 = (k + 31) / 32 * 32;
+  const int64_t padded_rows = (rows + kBlock - 1) / kBlock * kBlock;
+  const int64_t steps = k32 / 32;
+
+  // The split inputs, kept between calls (a prefill's products reuse one buffer instead of faulting in a
+  // new one each time).
+  thread_local std::vector<uint16_t> split;
+  split.resize(size_t(padded_rows * Terms * k32 + 32));
+  uint16_t* a =
+      reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(split.data()) + 63) & ~uintptr_t(63));
+  pool.parallel_for(padded_rows / 16, 1,
+                    [&](int64_t begin, int64_t end) { split_rows(x, rows, k, k32, Terms, begin, end, a); });
+
+  // Tasks: (panel of kPanel columns, part of the rows); rows are split only when there are too few panels to
+  // keep every thread busy.
+  const int64_t panels = (n + kPanel - 1) / kPanel;
+  const int64_t row_blocks = padded_rows / kBlock;
+  const int64_t wanted_parts = (2 * pool.num_threads() + panels - 1) / panels;
+  const int64_t parts = std::clamp<int64_t>(wanted_parts, 1, row_blocks);
+  const int64_t blocks_per_part = (row_blocks + parts - 1) / parts;
+  pool.parallel_for(panels * parts, 1, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<uint16_t> panel_storage;
+    panel_storage.resize(size_t(kPanel * k32 + 32));
+    uint16_t* panel = reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(panel_storage.data()) + 63) &
+                                                  ~uintptr_t(63));
+    alignas(64) float block[kBlock * kBlock];
+    load_tile_config();
+    int64_t packed = -1;
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t p = task / parts, part = task % parts;
+      const int64_t n0 = p * kPanel;
+      if (packed != p) {
+        pack_panel(w, n, k, k32, n0, panel);
+        packed = p;
+      }
+      const int64_t first_block = part * blocks_per_part;
+      const int64_t last_block = std::min(row_blocks, first_block + blocks_per_part);
+      for (int64_t rb = first_block; rb < last_block; ++rb) {
+        const int64_t m0 = rb * kBlock;
+        for (int64_t j = 0; j < kPanel / kBlock; ++j) {
+          const int64_t c0 = n0 + j * kBlock;
+          if (c0 >= n) break;
+          multiply_block<Terms>(a + m0 * Terms * k32, steps, panel + j * steps * 2 * kTileElements, block);
+          const int64_t valid_rows = std::min(kBlock, rows - m0), valid_columns = std::min(kBlock, n - c0);
+          for (int64_t r = 0; r < valid_rows; ++r) {
+            float* out = y + (m0 + r) * n + c0;
+            const float* in = block + r * kBlock;
+            if (bias)
+              for (int64_t c = 0; c < valid_columns; ++c) out[c] = in[c] + bias[c0 + c];
+            else
+              std::memcpy(out, in, size_t(valid_columns) * sizeof(float));
+          }
+        }
+      }
+    }
+    release_tiles();
+  });
+}
+
+}  // namespace
+
+bool amx_available() {
+  static const bool available = detect_amx();
+  return available;
+}
+
+void linear_bf16_amx(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
+                     int64_t k, int terms) {
+  switch (terms) {
+    case 1:
+      return linear_amx_terms<1>(x, w, bias, y, rows, n, k);
+    case 2:
+      return linear_amx_terms<2>(x, w, bias, y, rows, n, k);
+    default:
+      return linear_amx_terms<3>(x, w, bias, y, rows, n, k);
+  }
+}
+
+}  // namespace chunkwise::runtime::cpu
