@@ -7,12 +7,14 @@
 //       rate as a fraction of (a),
 //   (d) peak RSS (getrusage ru_maxrss) against the bytes of the weights, read right after the decode runs so
 //       that the buffers of the measurements after it do not count,
-//   (e) for the gaps: the same decode step's and prefill's projections alone (runtime::linear only).
+//   (e) for the gaps: the same decode step's and prefill's projections alone (runtime::linear only), and one
+//       prefill's time per op (runtime/op_profile.h).
+// --matmul-precision f32|bf16x2|bf16 sets how bf16 products may round their inputs (runtime/ops/linear.h).
 // One JSON line per measurement (the shape bench/generate/torch_generate_bench.py prints too), then a
 // summary.
 //
 //   generate_bench MODEL_DIR [--threads N] [--prompt 512] [--steps 64] [--prefill-reps 3] [--decode-reps 3]
-//                  [--bandwidth-mib 2048] [--bandwidth-reps 10]
+//                  [--bandwidth-mib 2048] [--bandwidth-reps 10] [--matmul-precision f32]
 #include <immintrin.h>
 #include <sys/resource.h>
 
@@ -37,6 +39,7 @@
 #include "../memory_read.h"
 #include "model/decoder_model.h"
 #include "model/weights.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/linear.h"
 #include "runtime/tensor.h"
 #include "runtime/thread_pool.h"
@@ -61,13 +64,14 @@ struct Options {
   int decode_reps = 3;
   int64_t bandwidth_mib = 2048;
   int bandwidth_reps = 10;
+  runtime::MatmulPrecision precision = runtime::MatmulPrecision::f32;
 };
 
 [[noreturn]] void usage(const std::string& message) {
   std::cerr
       << "generate_bench: " << message
       << "\nusage: generate_bench MODEL_DIR [--threads N] [--prompt 512] [--steps 64] [--prefill-reps 3]"
-         " [--decode-reps 3] [--bandwidth-mib 2048] [--bandwidth-reps 10]\n";
+         " [--decode-reps 3] [--bandwidth-mib 2048] [--bandwidth-reps 10] [--matmul-precision f32]\n";
   std::exit(2);
 }
 
@@ -82,7 +86,14 @@ Options parse(int argc, char** argv) {
       if (*end != '\0' || parsed < 0) usage(arg + ": not a count: " + argv[i]);
       return parsed;
     };
-    if (arg == "--threads")
+    if (arg == "--matmul-precision") {
+      if (i + 1 >= argc) usage(arg + " needs a value");
+      try {
+        options.precision = runtime::parse_matmul_precision(argv[++i]);
+      } catch (const std::exception& e) {
+        usage(e.what());
+      }
+    } else if (arg == "--threads")
       options.threads = int(value());
     else if (arg == "--prompt")
       options.prompt = int(value());
@@ -244,6 +255,7 @@ double median(std::vector<double> values) {
 
 int run(const Options& options) {
   if (options.threads > 0) runtime::set_cpu_thread_count(options.threads);
+  runtime::set_matmul_precision(options.precision);
   const int threads = runtime::cpu_thread_pool().num_threads();
 
   const Clock::time_point load_start = Clock::now();
@@ -294,6 +306,27 @@ int run(const Options& options) {
         {"best_s", prefill_best},
         {"median_s", median(prefill_seconds)},
         {"tok_per_s", options.prompt / prefill_best},
+        {"matmul_precision", runtime::to_string(options.precision)},
+        {"threads", threads}});
+
+  // One more prefill with the op profile on: where its time goes.
+  runtime::reset_op_profile();
+  runtime::set_op_profiling(true);
+  const Clock::time_point profiled_start = Clock::now();
+  prefill();
+  const double profiled_seconds = seconds_since(profiled_start);
+  runtime::set_op_profiling(false);
+  nlohmann::json ops = nlohmann::json::object();
+  double op_seconds = 0;
+  for (const runtime::OpTime& op : runtime::op_profile()) {
+    ops[op.op] = {{"calls", op.calls}, {"s", op.seconds}};
+    op_seconds += op.seconds;
+  }
+  emit({{"measure", "prefill_profile"},
+        {"tokens", options.prompt},
+        {"total_s", profiled_seconds},
+        {"outside_ops_s", profiled_seconds - op_seconds},
+        {"ops", ops},
         {"threads", threads}});
 
   // (c) decode: per repetition an untimed prefill, then `steps` greedy steps timed together.
@@ -413,6 +446,7 @@ int run(const Options& options) {
         {"best_s", prefill_projections},
         {"share_of_prefill", prefill_projections / prefill_best},
         {"GFLOP_per_s", prefill_flops / prefill_projections / 1e9},
+        {"matmul_precision", runtime::to_string(options.precision)},
         {"threads", threads}});
   emit({{"measure", "peak_rss"},
         {"peak_rss_bytes", peak_rss},

@@ -11,6 +11,8 @@
 #                  pytorch.jsonl, chunkwise-<N>t.jsonl, summary.md
 #   THREADS        threads of both benchmarks (default: nproc)
 #   EXTRA_THREADS  further thread counts to run generate_bench with, e.g. "8" (default none)
+#   EXTRA_PRECISIONS  further --matmul-precision values to run generate_bench with (short decode), e.g.
+#                  "bf16x2 bf16" (default none)
 #   SRC            the tree to build and run from (default .): e.g. a `git archive` snapshot of src/,
 #                  bench/generate/ and scripts/make_bench_model.py
 #   INCLUDE        a fallback include directory (-idirafter) for headers the machine lacks (nlohmann/json.hpp,
@@ -24,6 +26,7 @@ set -uo pipefail
 OUT=${OUT:-/tmp/generate-bench-out}
 THREADS=${THREADS:-$(nproc)}
 EXTRA_THREADS=${EXTRA_THREADS:-}
+EXTRA_PRECISIONS=${EXTRA_PRECISIONS:-}
 SRC=${SRC:-.}
 INCLUDE=${INCLUDE:-.device/benchgen/include}
 MODEL_DIR=${MODEL_DIR:-/tmp/llama-3.2-1b-random}
@@ -108,6 +111,13 @@ for threads in $EXTRA_THREADS; do
   step "chunkwise generate_bench, $threads threads"
   "$BUILD/generate_bench" "$MODEL_DIR" --threads "$threads" "${BENCH[@]}" | tee "$OUT/chunkwise-${threads}t.jsonl"
   EXTRA_FILES+=("$OUT/chunkwise-${threads}t.jsonl")
+done
+
+for precision in $EXTRA_PRECISIONS; do
+  step "chunkwise generate_bench, $THREADS threads, matmul precision $precision"
+  "$BUILD/generate_bench" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" --matmul-precision "$precision" \
+    --steps 16 --decode-reps 1 --bandwidth-reps 3 | tee "$OUT/chunkwise-$precision.jsonl"
+  EXTRA_FILES+=("$OUT/chunkwise-$precision.jsonl")
 done
 
 step "summary"

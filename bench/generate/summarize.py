@@ -96,10 +96,16 @@ def main():
         print(f"| chunkwise: the prefill's projections alone, s | {prefill_projections:.3f} ({100 * share:.0f}% of the "
               f"prefill, {gflops:.0f} GFLOP/s) | | |")
     print(f"| peak RSS (x weight bytes) | {rss(ours)} | {rss(torch)} | |")
+    profile = ours.get("prefill_profile")
+    if profile:
+        parts = ", ".join(f"{op} {v['s']:.3f}" for op, v in sorted(profile["ops"].items(), key=lambda kv: -kv[1]["s"]))
+        print(f"| chunkwise: one prefill by op, s | {profile['total_s']:.3f}: {parts}, outside ops "
+              f"{profile['outside_ops_s']:.3f} | | |")
     for path in sys.argv[3:]:
         extra = read(path)
         t = get(extra, "model", "threads")
-        print(f"| chunkwise {t} threads: prefill tok/s, decode tok/s, utilization | "
+        precision = get(extra, "prefill", "matmul_precision") or "f32"
+        print(f"| chunkwise {t} threads, matmul {precision}: prefill tok/s, decode tok/s, utilization | "
               f"{fmt(get(extra, 'prefill', 'tok_per_s'), '.1f')}, {fmt(get(extra, 'decode', 'tok_per_s'), '.2f')}, "
               f"{utilization(extra, None)} | | |")
     print()

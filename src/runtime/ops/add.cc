@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -15,6 +16,7 @@ static void check_add(const Tensor& a, const Tensor& b) {
 
 void add_inplace(Tensor& a, const Tensor& b, std::string_view name) {
   check_add(a, b);
+  ScopedOpTimer op_timer("add");
   switch (a.device()) {
     case Device::cpu:
       cpu::add(a, b, a);
@@ -28,6 +30,7 @@ void add_inplace(Tensor& a, const Tensor& b, std::string_view name) {
 Tensor add(const Tensor& a, const Tensor& b, std::string_view name) {
   check_add(a, b);
   Tensor out = Tensor::empty(a.shape(), DType::f32, a.device());
+  ScopedOpTimer op_timer("add");
   switch (a.device()) {
     case Device::cpu:
       cpu::add(a, b, out);

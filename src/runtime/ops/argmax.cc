@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -13,6 +14,7 @@ Tensor argmax(const Tensor& x, std::string_view name) {
     fail(ErrorKind::invalid_input, "argmax: input {} has an empty last axis", to_string(x.shape()));
   Shape shape(x.shape().begin(), x.shape().end() - 1);
   Tensor out = Tensor::empty(shape, DType::i32, x.device());
+  ScopedOpTimer op_timer("argmax");
   switch (x.device()) {
     case Device::cpu:
       cpu::argmax(x, out);

@@ -4,6 +4,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -54,6 +55,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, int64_t head
   const float used_scale = scale != 0 ? scale : float(1.0 / std::sqrt(double(head_dim)));
   const int64_t tokens = q.dim(0);
   Tensor out = Tensor::empty({tokens, heads * head_dim}, DType::f32, q.device());
+  ScopedOpTimer op_timer("attention");
   switch (q.device()) {
     case Device::cpu:
       cpu::attention(q.reshape({tokens, heads, head_dim}), k.reshape({tokens, kv_heads, head_dim}),

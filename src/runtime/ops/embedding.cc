@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -13,6 +14,7 @@ Tensor embedding(const Tensor& ids, const Tensor& weight, std::string_view name)
   check_rank("embedding", "weight", weight, 2, 2);
   check_same_device("embedding", "weight", weight, ids.device());
   Tensor out = Tensor::empty({ids.dim(0), weight.dim(1)}, DType::f32, ids.device());
+  ScopedOpTimer op_timer("embedding");
   switch (ids.device()) {
     case Device::cpu:
       cpu::embedding(ids, weight, out);

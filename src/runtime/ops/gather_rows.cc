@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -16,6 +17,7 @@ Tensor gather_rows(const Tensor& x, std::span<const int32_t> rows, std::string_v
   Shape shape = x.shape();
   shape[0] = int64_t(rows.size());
   Tensor out = Tensor::empty(shape, x.dtype(), x.device());
+  ScopedOpTimer op_timer("gather_rows");
   switch (x.device()) {
     case Device::cpu:
       cpu::gather_rows(x, rows, out);

@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -21,6 +22,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
          to_string(x.shape()), x.dim(-1), to_string(weight.shape()), to_string(bias.shape()));
   if (!(eps >= 0)) fail(ErrorKind::invalid_input, "layer_norm: eps must be >= 0, got {}", eps);
   Tensor out = Tensor::empty(x.shape(), DType::f32, x.device());
+  ScopedOpTimer op_timer("layer_norm");
   switch (x.device()) {
     case Device::cpu:
       if (x.numel() > 0) cpu::layer_norm(x, weight, bias, eps, out);

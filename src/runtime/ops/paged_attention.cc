@@ -4,6 +4,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -84,6 +85,7 @@ Tensor paged_attention(const Tensor& q, const Tensor& k, const Tensor& v, KvCach
   float scale = options.scale != 0 ? options.scale : float(1.0 / std::sqrt(double(shape.head_dim)));
   int64_t tokens = q.dim(0);
   Tensor out = Tensor::empty({tokens, heads * shape.head_dim}, DType::f32, q.device());
+  ScopedOpTimer op_timer("paged_attention");
   switch (q.device()) {
     case Device::cpu:
       cpu::paged_attention(q.reshape({tokens, heads, shape.head_dim}),

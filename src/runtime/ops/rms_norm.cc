@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -18,6 +19,7 @@ Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps, std::string_vi
          to_string(x.shape()), weight.dim(0));
   if (!(eps >= 0)) fail(ErrorKind::invalid_input, "rms_norm: eps must be >= 0, got {}", eps);
   Tensor out = Tensor::empty(x.shape(), DType::f32, x.device());
+  ScopedOpTimer op_timer("rms_norm");
   switch (x.device()) {
     case Device::cpu:
       cpu::rms_norm(x, weight, eps, out);

@@ -6,6 +6,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -173,6 +174,7 @@ void rope_inplace(Tensor& x, int head_dim, std::span<const int32_t> positions, c
   for (size_t t = 0; t < positions.size(); ++t)
     if (positions[t] < 0)
       fail(ErrorKind::invalid_input, "rope: token {} has negative position {}", t, positions[t]);
+  ScopedOpTimer op_timer("rope");
   switch (x.device()) {
     case Device::cpu:
       cpu::rope(x, per_token / head_dim, head_dim, positions, table);

@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -12,6 +13,7 @@ Tensor silu_mul(const Tensor& gate, const Tensor& up, std::string_view name) {
   check_same_shape("silu_mul", "gate", gate, "up", up);
   check_same_device("silu_mul", "up", up, gate.device());
   Tensor out = Tensor::empty(gate.shape(), DType::f32, gate.device());
+  ScopedOpTimer op_timer("silu_mul");
   switch (gate.device()) {
     case Device::cpu:
       cpu::silu_mul(gate, up, out);

@@ -2,6 +2,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/debug_dump.h"
+#include "runtime/op_profile.h"
 #include "runtime/ops/checks.h"
 
 namespace chunkwise::runtime {
@@ -12,6 +13,7 @@ Tensor softmax(const Tensor& x, std::string_view name) {
   if (x.dim(-1) == 0)
     fail(ErrorKind::invalid_input, "softmax: input {} has an empty last axis", to_string(x.shape()));
   Tensor out = Tensor::empty(x.shape(), DType::f32, x.device());
+  ScopedOpTimer op_timer("softmax");
   switch (x.device()) {
     case Device::cpu:
       cpu::softmax(x, out);
