@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "common/error.h"
 #include "store/catalog.h"
@@ -314,6 +316,27 @@ TEST_F(VectorIndexTest, DamagedOrForeignFilesAreRebuiltNotTrusted) {
   manifest["catalog_id"] = "0123456789abcdef0123456789abcdef";
   std::ofstream(manifest_path) << manifest.dump();
   EXPECT_EQ(VectorIndex::open(*catalog_, model_).origin(), VectorIndex::Origin::built_and_saved);
+  EXPECT_EQ(VectorIndex::open(*catalog_, model_).origin(), VectorIndex::Origin::loaded);
+}
+
+TEST_F(VectorIndexTest, ReadersBuildingAtOnceLeaveOneGoodIndex) {
+  // Four readers find no index and build and save it at the same time, each through its own connection.
+  std::vector<std::thread> readers;
+  std::atomic<int> built{0}, failed{0};
+  for (int r = 0; r < 4; ++r)
+    readers.emplace_back([&] {
+      try {
+        Catalog reader(db_, {.read_only = true});
+        VectorIndex index = VectorIndex::open(reader, model_);
+        built += index.origin() == VectorIndex::Origin::built_and_saved && index.size() == 300;
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    });
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(built, 4);
+  EXPECT_EQ(vector_index_files(db_).size(), 2u);  // no temporary files left behind
   EXPECT_EQ(VectorIndex::open(*catalog_, model_).origin(), VectorIndex::Origin::loaded);
 }
 
