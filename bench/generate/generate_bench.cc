@@ -351,6 +351,31 @@ int run(const Options& options) {
     decode_seconds.push_back(seconds_since(start));
   }
   const double decode_best = *std::min_element(decode_seconds.begin(), decode_seconds.end());
+
+  // The same steps once more with the op profile on.
+  {
+    int32_t token = prefill();
+    runtime::reset_op_profile();
+    runtime::set_op_profiling(true);
+    const Clock::time_point start = Clock::now();
+    for (int step = 0; step < options.steps; ++step)
+      token = argmax(
+          decoder.logits(ForwardBatch::for_sequence({token}, options.prompt + step, blocks, true), cache));
+    const double total = seconds_since(start);
+    runtime::set_op_profiling(false);
+    nlohmann::json ops = nlohmann::json::object();
+    double op_seconds = 0;
+    for (const runtime::OpTime& op : runtime::op_profile()) {
+      ops[op.op] = {{"calls", op.calls}, {"s", op.seconds}};
+      op_seconds += op.seconds;
+    }
+    emit({{"measure", "decode_profile"},
+          {"steps", options.steps},
+          {"total_s", total},
+          {"outside_ops_s", total - op_seconds},
+          {"ops", ops},
+          {"threads", threads}});
+  }
   const double step_seconds = decode_best / options.steps;
 
   // The model's peak RSS: read before the measurements below allocate their own buffers.

@@ -96,10 +96,12 @@ def main():
         print(f"| chunkwise: the prefill's projections alone, s | {prefill_projections:.3f} ({100 * share:.0f}% of the "
               f"prefill, {gflops:.0f} GFLOP/s) | | |")
     print(f"| peak RSS (x weight bytes) | {rss(ours)} | {rss(torch)} | |")
-    profile = ours.get("prefill_profile")
-    if profile:
+    for name, label in (("prefill_profile", "one prefill"), ("decode_profile", "the decode steps")):
+        profile = ours.get(name)
+        if not profile:
+            continue
         parts = ", ".join(f"{op} {v['s']:.3f}" for op, v in sorted(profile["ops"].items(), key=lambda kv: -kv[1]["s"]))
-        print(f"| chunkwise: one prefill by op, s | {profile['total_s']:.3f}: {parts}, outside ops "
+        print(f"| chunkwise: {label} by op, s | {profile['total_s']:.3f}: {parts}, outside ops "
               f"{profile['outside_ops_s']:.3f} | | |")
     for path in sys.argv[3:]:
         extra = read(path)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/cpu/cpu_ops.h"
+#include "runtime/cpu/fast_exp.h"
 #include "runtime/thread_pool.h"
 
 namespace chunkwise::runtime::cpu {
@@ -19,26 +20,13 @@ namespace {
 // output. A row's arithmetic depends only on its own query and position, never on the other rows of its
 // block: key blocks are aligned to absolute positions and always kKeyBlock wide (positions past the end or
 // outside the row's window score -inf and add exact zeros), blocks wholly outside a row's range are skipped.
+// Keys are further grouped in segments of kSegment positions (also aligned): each (query block, kv head,
+// segment) is a work unit with its own running max, sum and output, and the segments of a row are merged in
+// order at the end ("flash-decoding"), so that a single decode token's long row is spread over threads too.
 // So a prefill split into chunks of any size gives bit-identical outputs to one whole prefill.
 constexpr int64_t kQueryBlock = 8;
 constexpr int64_t kKeyBlock = 32;
-
-// exp(x) to ~2 ulp for the softmax, written so that the compiler vectorizes it: x = n ln2 + r with
-// |r| <= ln2 / 2, exp(r) by a degree-6 polynomial, 2^n through the exponent bits. Below -87: 0.
-[[gnu::always_inline]] inline float softmax_exp(float x) {
-  const float clamped = std::max(x, -87.0f);
-  const float n = (clamped * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
-  const float r = (clamped - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-  float p = 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  const float scale = std::bit_cast<float>((int32_t(n) + 127) << 23);
-  return x < -87.0f ? 0.0f : p * scale;
-}
+constexpr int64_t kSegment = 128;  // a multiple of kKeyBlock
 
 struct QueryBlock {
   int64_t first_token = 0;
@@ -46,8 +34,16 @@ struct QueryBlock {
 };
 
 struct AttentionScratch {
-  std::vector<float> queries, scores, output, keys_t, row_max, row_sum;
+  std::vector<float> queries, scores, keys_t;
   std::vector<const float*> values;
+};
+
+// A work unit's result for its rows: unnormalized outputs [rows][head_dim], then the running max and sum of
+// each row (-inf and 0 for a row without keys in the segment).
+struct PartialRows {
+  float* output;
+  float* row_max;
+  float* row_sum;
 };
 
 struct AttentionProblem {
@@ -61,33 +57,46 @@ struct AttentionProblem {
   int sliding_window;
 };
 
-// One item: the query block `block` against kv head `kv_head`, for the `group` query heads that read it.
-// Row r = i * group + g is token first_token + i, head kv_head * group + g.
-[[gnu::always_inline]] inline void attend_block(const AttentionProblem& a, const QueryBlock& block,
-                                                int64_t kv_head, AttentionScratch& scratch) {
-  const int64_t d = a.head_dim, rows = block.count * a.group;
-  scratch.queries.resize(size_t(rows * d));
-  scratch.scores.resize(size_t(rows * kKeyBlock));
-  scratch.output.assign(size_t(rows * d), 0.0f);
-  scratch.keys_t.resize(size_t(d * kKeyBlock));
-  scratch.row_max.assign(size_t(rows), -INFINITY);
-  scratch.row_sum.assign(size_t(rows), 0.0f);
-  scratch.values.resize(size_t(kKeyBlock));
-  float* __restrict queries = scratch.queries.data();
-  float* __restrict scores = scratch.scores.data();
-  float* __restrict output = scratch.output.data();
-  float* __restrict keys_t = scratch.keys_t.data();
-  float* row_max = scratch.row_max.data();
-  float* row_sum = scratch.row_sum.data();
-
-  const int32_t sequence = a.batch->token_sequence[size_t(block.first_token)];
-  const BlockTable& table = a.batch->block_tables[size_t(sequence)];
+// The key range [first, last] that the rows of `block` attend to, together.
+std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBlock& block) {
   int64_t first_key = INT64_MAX, last_key = 0;
   for (int64_t i = 0; i < block.count; ++i) {
     const int64_t position = a.batch->token_position[size_t(block.first_token + i)];
     const int64_t start = a.sliding_window > 0 ? std::max<int64_t>(0, position - a.sliding_window + 1) : 0;
     first_key = std::min(first_key, start);
     last_key = std::max(last_key, position);
+  }
+  return {first_key, last_key};
+}
+
+// One unit: the query block `block` against kv head `kv_head`, for the `group` query heads that read it, over
+// the keys of segment `segment`. Row r = i * group + g is token first_token + i, head kv_head * group + g.
+[[gnu::always_inline]] inline void attend_block(const AttentionProblem& a, const QueryBlock& block,
+                                                int64_t kv_head, int64_t segment, AttentionScratch& scratch,
+                                                const PartialRows& partial) {
+  const int64_t d = a.head_dim, rows = block.count * a.group;
+  scratch.queries.resize(size_t(rows * d));
+  scratch.scores.resize(size_t(rows * kKeyBlock));
+  scratch.keys_t.resize(size_t(d * kKeyBlock));
+  scratch.values.resize(size_t(kKeyBlock));
+  float* __restrict queries = scratch.queries.data();
+  float* __restrict scores = scratch.scores.data();
+  float* __restrict output = partial.output;
+  float* __restrict keys_t = scratch.keys_t.data();
+  float* row_max = partial.row_max;
+  float* row_sum = partial.row_sum;
+  for (int64_t r = 0; r < rows; ++r) {
+    row_max[r] = -INFINITY;
+    row_sum[r] = 0.0f;
+  }
+  for (int64_t e = 0; e < rows * d; ++e) output[e] = 0.0f;
+
+  const int32_t sequence = a.batch->token_sequence[size_t(block.first_token)];
+  const BlockTable& table = a.batch->block_tables[size_t(sequence)];
+  auto [first_key, last_key] = key_range(a, block);
+  first_key = std::max(first_key, segment * kSegment);
+  last_key = std::min(last_key, (segment + 1) * kSegment - 1);
+  for (int64_t i = 0; i < block.count; ++i) {
     for (int64_t g = 0; g < a.group; ++g) {
       const float* q = a.query + ((block.first_token + i) * a.heads + kv_head * a.group + g) * d;
       float* row = queries + (i * a.group + g) * d;
@@ -132,11 +141,11 @@ struct AttentionProblem {
         block_max = std::max(block_max, s[j]);
       }
       const float new_max = std::max(row_max[r], block_max);
-      const float correction = softmax_exp(row_max[r] - new_max);  // 0 for the row's first block
+      const float correction = fast_exp(row_max[r] - new_max);  // 0 for the row's first block
       row_max[r] = new_max;
       float sum = 0.0f;
       for (int64_t j = 0; j < kKeyBlock; ++j) {
-        s[j] = softmax_exp(s[j] - new_max);
+        s[j] = fast_exp(s[j] - new_max);
         sum += s[j];
       }
       row_sum[r] = row_sum[r] * correction + sum;
@@ -150,33 +159,20 @@ struct AttentionProblem {
       }
     }
   }
+}
 
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t token = block.first_token + r / a.group, head = kv_head * a.group + r % a.group;
-    const float inverse = 1.0f / row_sum[r];
-    float* out = a.output + (token * a.heads + head) * d;
-    const float* o = output + r * d;
-    for (int64_t e = 0; e < d; ++e) out[e] = o[e] * inverse;
+#define CHUNKWISE_ATTEND_BLOCK(NAME, TARGET)                                                             \
+  TARGET void NAME(const AttentionProblem& a, const QueryBlock& block, int64_t kv_head, int64_t segment, \
+                   AttentionScratch& scratch, const PartialRows& partial) {                              \
+    attend_block(a, block, kv_head, segment, scratch, partial);                                          \
   }
-}
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx512, __attribute__((target("avx512f,avx2,fma"))))
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx2, __attribute__((target("avx2,fma"))))
+CHUNKWISE_ATTEND_BLOCK(attend_block_baseline, )
+#undef CHUNKWISE_ATTEND_BLOCK
 
-__attribute__((target("avx512f,avx2,fma"))) void attend_block_avx512(const AttentionProblem& a,
-                                                                     const QueryBlock& block, int64_t kv_head,
-                                                                     AttentionScratch& scratch) {
-  attend_block(a, block, kv_head, scratch);
-}
-
-__attribute__((target("avx2,fma"))) void attend_block_avx2(const AttentionProblem& a, const QueryBlock& block,
-                                                           int64_t kv_head, AttentionScratch& scratch) {
-  attend_block(a, block, kv_head, scratch);
-}
-
-void attend_block_baseline(const AttentionProblem& a, const QueryBlock& block, int64_t kv_head,
-                           AttentionScratch& scratch) {
-  attend_block(a, block, kv_head, scratch);
-}
-
-using AttendBlock = void (*)(const AttentionProblem&, const QueryBlock&, int64_t, AttentionScratch&);
+using AttendBlock = void (*)(const AttentionProblem&, const QueryBlock&, int64_t, int64_t, AttentionScratch&,
+                             const PartialRows&);
 
 AttendBlock widest_attend_block() {
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -228,32 +224,103 @@ void paged_attention(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& 
     std::memcpy(values + slot, v.data<float>() + t * slot_stride, size_t(slot_stride) * sizeof(float));
   }
 
-  // 2. Each (query block, kv head): the rows of its query heads against their keys (see attend_block).
+  // 2. Units (query block, kv head, key segment), each into its own partial rows (see attend_block); then
+  //    per (query block, kv head) the segments merged in order.
   AttentionProblem problem{q.data<float>(), keys,     values, out.data<float>(), &batch,     heads,
                            kv_heads,        head_dim, group,  slot_stride,       block_size, scale,
                            sliding_window};
   const std::vector<QueryBlock> blocks = query_blocks(batch);
-  const int64_t items = int64_t(blocks.size()) * kv_heads;
+  struct Unit {
+    int64_t block, kv_head, segment;
+    size_t partial;  // offset of its PartialRows in `partials`
+  };
+  struct Item {
+    size_t first_unit, units;
+  };
+  // Kept by the calling thread between calls; the workers reach them through these references (a
+  // thread_local named inside a lambda would be the worker's own).
+  thread_local std::vector<Unit> unit_storage;
+  thread_local std::vector<Item> item_storage;
+  thread_local std::vector<float> partial_storage;
+  std::vector<Unit>& units = unit_storage;
+  std::vector<Item>& items = item_storage;
+  std::vector<float>& partials = partial_storage;
+  units.clear();
+  items.clear();
+  size_t partial_floats = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const auto [first_key, last_key] = key_range(problem, blocks[b]);
+    const int64_t rows = blocks[b].count * group;
+    for (int64_t h = 0; h < kv_heads; ++h) {
+      items.push_back({units.size(), size_t(last_key / kSegment - first_key / kSegment + 1)});
+      for (int64_t segment = first_key / kSegment; segment <= last_key / kSegment; ++segment) {
+        units.push_back({int64_t(b), h, segment, partial_floats});
+        partial_floats += size_t(rows * (head_dim + 2));
+      }
+    }
+  }
+  partials.resize(partial_floats);
+  auto partial_of = [&](const Unit& unit) {
+    float* base = partials.data() + unit.partial;
+    const int64_t rows = blocks[size_t(unit.block)].count * group;
+    return PartialRows{base, base + rows * head_dim, base + rows * head_dim + rows};
+  };
+
   static const AttendBlock attend = widest_attend_block();
-  // Items are handed out from a shared counter, the last query blocks (the longest rows) first. Items worth
-  // fewer than ~64k multiply-adds in all run on the caller: waking the pool costs more than a small model's
-  // whole attention (and on a busy machine far more).
+  // Units are handed out from a shared counter, the last ones (the longest rows) first. Work worth fewer than
+  // ~64k multiply-adds in all runs on the caller: waking the pool costs more than a small model's whole
+  // attention (and on a busy machine far more).
   int64_t work = 0;
   for (int64_t t = 0; t < tokens; ++t)
     work += (int64_t(batch.token_position[size_t(t)]) + 1) * heads * head_dim;
+  const bool serial = work < (int64_t(1) << 16);
+  ThreadPool& pool = cpu_thread_pool();
   std::atomic<int64_t> next{0};
-  auto run_items = [&](int64_t, int64_t) {
+  const int64_t unit_count = int64_t(units.size());
+  auto run_units = [&](int64_t, int64_t) {
     thread_local AttentionScratch scratch;
-    for (int64_t item; (item = next.fetch_add(1, std::memory_order_relaxed)) < items;) {
-      const int64_t reversed = items - 1 - item;
-      attend(problem, blocks[size_t(reversed / kv_heads)], reversed % kv_heads, scratch);
+    for (int64_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < unit_count;) {
+      const Unit& unit = units[size_t(unit_count - 1 - i)];
+      attend(problem, blocks[size_t(unit.block)], unit.kv_head, unit.segment, scratch, partial_of(unit));
     }
   };
-  ThreadPool& pool = cpu_thread_pool();
-  if (work < (int64_t(1) << 16) || items == 1)
-    run_items(0, 1);
+  if (serial || unit_count == 1)
+    run_units(0, 1);
   else
-    pool.parallel_for(std::min<int64_t>(items, pool.num_threads()), 1, run_items);
+    pool.parallel_for(std::min<int64_t>(unit_count, pool.num_threads()), 1, run_units);
+
+  auto merge = [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const Item& item = items[size_t(i)];
+      const Unit& first = units[item.first_unit];
+      const QueryBlock& block = blocks[size_t(first.block)];
+      const int64_t rows = block.count * group;
+      for (int64_t r = 0; r < rows; ++r) {
+        float best = -INFINITY;
+        for (size_t u = 0; u < item.units; ++u)
+          best = std::max(best, partial_of(units[item.first_unit + u]).row_max[r]);
+        float sum = 0.0f;
+        const int64_t token = block.first_token + r / group, head = first.kv_head * group + r % group;
+        float* o = out.data<float>() + (token * heads + head) * head_dim;
+        for (int64_t e = 0; e < head_dim; ++e) o[e] = 0.0f;
+        for (size_t u = 0; u < item.units; ++u) {
+          const PartialRows partial = partial_of(units[item.first_unit + u]);
+          const float weight = fast_exp(partial.row_max[r] - best);  // 0 for a segment without keys
+          if (weight == 0.0f) continue;
+          sum += partial.row_sum[r] * weight;
+          const float* p = partial.output + r * head_dim;
+          for (int64_t e = 0; e < head_dim; ++e) o[e] += p[e] * weight;
+        }
+        const float inverse = 1.0f / sum;
+        for (int64_t e = 0; e < head_dim; ++e) o[e] *= inverse;
+      }
+    }
+  };
+  const int64_t item_count = int64_t(items.size());
+  if (serial)
+    merge(0, item_count);
+  else
+    pool.parallel_for(item_count, std::max<int64_t>(1, item_count / (4 * pool.num_threads())), merge);
 }
 
 }  // namespace chunkwise::runtime::cpu
