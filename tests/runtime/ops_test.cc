@@ -134,6 +134,25 @@ void check_linear_cases(Device device) {
   }
 }
 
+TEST_P(Ops, LinearGroupEqualsLinearOnEachProduct) {
+  for (int64_t rows : {1, 3, 40}) {  // GEMV-sized (fused) and GEMM-sized (one by one)
+    SCOPED_TRACE(testing::Message() << "rows " << rows);
+    Tensor x = f32_tensor(random_floats(size_t(rows * 96), 21), {rows, 96}, device());
+    Tensor x_other = f32_tensor(random_floats(size_t(rows * 40), 22), {rows, 40}, device());
+    Tensor w_bf16 = float_tensor(random_floats(130 * 96, 23), {130, 96}, DType::bf16, device());
+    Tensor w_f16 = float_tensor(random_floats(7 * 96, 24), {7, 96}, DType::f16, device());
+    Tensor w_f32 = f32_tensor(random_floats(300 * 40, 25), {300, 40}, device());
+    Tensor bias = f32_tensor(random_floats(7, 26), {7}, device());
+    const std::vector<LinearProduct> products = {{&x, &w_bf16}, {&x, &w_f16, &bias}, {&x_other, &w_f32}};
+    const std::vector<Tensor> grouped = linear_group(products);
+    ASSERT_EQ(grouped.size(), 3u);
+    for (size_t i = 0; i < products.size(); ++i)
+      EXPECT_EQ(to_host_floats(grouped[i]),
+                to_host_floats(linear(*products[i].x, *products[i].weight, products[i].bias)))
+          << "product " << i;
+  }
+}
+
 TEST_P(Ops, LinearKeepsLeadingAxesAndWritesIntoGivenOutput) {
   auto x = random_floats(2 * 3 * 8, 4);
   auto w = random_floats(5 * 8, 5);

@@ -1,5 +1,7 @@
 #include "model/layers/gated_mlp.h"
 
+#include <array>
+
 #include "runtime/ops/silu_mul.h"
 
 namespace chunkwise::model {
@@ -10,9 +12,10 @@ GatedMlp GatedMlp::bind(const Checkpoint& checkpoint, const GatedMlpSpec& spec) 
 }
 
 runtime::Tensor GatedMlp::operator()(const runtime::Tensor& x, const std::string& prefix) const {
-  const runtime::Tensor g = gate(x, prefix + "ffn_gate");
-  const runtime::Tensor u = up(x, prefix + "ffn_up");
-  return down(runtime::silu_mul(g, u, prefix + "ffn_act"), prefix + "ffn_out");
+  const std::string gate_name = prefix + "ffn_gate", up_name = prefix + "ffn_up";
+  const std::vector<runtime::Tensor> gate_up =
+      runtime::linear_group(std::array{gate.product(x, gate_name), up.product(x, up_name)});
+  return down(runtime::silu_mul(gate_up[0], gate_up[1], prefix + "ffn_act"), prefix + "ffn_out");
 }
 
 }  // namespace chunkwise::model

@@ -13,4 +13,8 @@ runtime::Tensor Linear::operator()(const runtime::Tensor& x, std::string_view na
   return runtime::linear(x, weight, bias.defined() ? &bias : nullptr, name);
 }
 
+runtime::LinearProduct Linear::product(const runtime::Tensor& x, std::string_view name) const {
+  return {&x, &weight, bias.defined() ? &bias : nullptr, name};
+}
+
 }  // namespace chunkwise::model

@@ -5,6 +5,7 @@
 
 #include "model/checkpoint.h"
 #include "model/weight_layout.h"
+#include "runtime/ops/linear.h"
 #include "runtime/tensor.h"
 
 namespace chunkwise::model {
@@ -15,6 +16,8 @@ struct Linear {
 
   static Linear bind(const Checkpoint& checkpoint, const LinearSpec& spec);
   runtime::Tensor operator()(const runtime::Tensor& x, std::string_view name = {}) const;
+  // This layer applied to `x`, for runtime::linear_group (`name` must outlive the call).
+  runtime::LinearProduct product(const runtime::Tensor& x, std::string_view name = {}) const;
 };
 
 }  // namespace chunkwise::model

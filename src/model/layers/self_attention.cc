@@ -1,5 +1,6 @@
 #include "model/layers/self_attention.h"
 
+#include <array>
 #include <cmath>
 
 #include "model/weights.h"
@@ -25,9 +26,12 @@ runtime::Tensor SelfAttention::operator()(const runtime::Tensor& x, const Forwar
                                           const RotaryEmbedding& rotary,
                                           const RotaryEmbedding::Plan& rotary_plan, runtime::KvCache& cache,
                                           int layer, const std::string& prefix) const {
-  runtime::Tensor queries = q(x, prefix + "attn_q");
-  runtime::Tensor keys = k(x, prefix + "attn_k");
-  const runtime::Tensor values = v(x, prefix + "attn_v");
+  const std::string q_name = prefix + "attn_q", k_name = prefix + "attn_k", v_name = prefix + "attn_v";
+  std::vector<runtime::Tensor> qkv =
+      runtime::linear_group(std::array{q.product(x, q_name), k.product(x, k_name), v.product(x, v_name)});
+  runtime::Tensor queries = std::move(qkv[0]);
+  runtime::Tensor keys = std::move(qkv[1]);
+  const runtime::Tensor values = std::move(qkv[2]);
   if (q_norm.weight.defined()) queries = q_norm(queries, prefix + "attn_q_norm");
   if (k_norm.weight.defined()) keys = k_norm(keys, prefix + "attn_k_norm");
   rotary.apply(queries, batch, rotary_plan, prefix + "attn_q_rope");

@@ -19,6 +19,14 @@ namespace chunkwise::runtime::cpu {
 enum class CpuIsa { scalar, avx2, avx512, amx };
 CpuIsa limit_linear_isa(CpuIsa limit);
 void linear(const Tensor& x, const Tensor& weight, const float* bias, MatmulPrecision precision, Tensor& out);
+// Several products at once: decode-sized ones (GEMV) share one parallel region; others run one by one.
+struct LinearProblem {
+  const Tensor* x;  // [T, K]
+  const Tensor* weight;
+  const float* bias;  // or null
+  Tensor* out;        // [T, N]
+};
+void linear_group(std::span<const LinearProblem> problems, MatmulPrecision precision);
 void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out);
 void silu_mul(const Tensor& gate, const Tensor& up, Tensor& out);
 void add(const Tensor& a, const Tensor& b, Tensor& out);

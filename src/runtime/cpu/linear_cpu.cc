@@ -39,6 +39,11 @@ constexpr int64_t kNC = 128;  // N block per task: a packed f32 panel of kNC x k
 constexpr int64_t kMC = 384;  // input rows packed at a time: 384 KiB (L2)
 constexpr int64_t kGemvTaskBytes = 64 << 10;  // weights per GEMV task
 
+// Weight rows per GEMV task: whole groups of 4 rows, about kGemvTaskBytes of W.
+int64_t gemv_task_groups(int64_t k, size_t weight_bytes) {
+  return std::max<int64_t>(1, kGemvTaskBytes / (4 * k * int64_t(weight_bytes)));
+}
+
 // F16C through cpuid: clang's __builtin_cpu_supports does not know "f16c".
 bool cpu_has_f16c() {
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
@@ -439,7 +444,7 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
     // (with a few long chunks per thread, the last ones to finish leave the others idle for tens of
     // microseconds, on each of the hundred products of a decode step).
     int64_t groups = (n + 3) / 4;
-    int64_t task_groups = std::max<int64_t>(1, kGemvTaskBytes / (4 * k * int64_t(sizeof(W))));
+    int64_t task_groups = gemv_task_groups(k, sizeof(W));
     int64_t tasks = (groups + task_groups - 1) / task_groups;
     bool wide = has_avx512();
     ThreadPool& pool = cpu_thread_pool();
@@ -461,7 +466,52 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
     gemm<Avx2Tile>(x, w, bias, y, rows, n, k);
 }
 
+template <typename W>
+void gemv_columns(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k,
+                  int64_t begin, int64_t end) {
+  if (has_avx512())
+    gemv_avx512(x, w, bias, y, rows, n, k, begin, end);
+  else
+    gemv_avx2(x, w, bias, y, rows, n, k, begin, end);
+}
+
 }  // namespace
+
+void linear_group(std::span<const LinearProblem> problems, MatmulPrecision precision) {
+  // Fused only when every product is a GEMV with inputs: otherwise each runs alone.
+  bool fused = has_avx2();
+  for (const LinearProblem& p : problems)
+    fused = fused && p.x->dim(0) > 0 && p.x->dim(0) < gemv_max_rows && p.x->dim(1) > 0;
+  if (!fused) {
+    for (const LinearProblem& p : problems) linear(*p.x, *p.weight, p.bias, precision, *p.out);
+    return;
+  }
+  // Tasks of all products on one counter (see linear_avx2's GEMV): one wait for the group.
+  std::vector<int64_t> first_task(problems.size() + 1, 0);
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const LinearProblem& p = problems[i];
+    const int64_t groups = (p.weight->dim(0) + 3) / 4;
+    const int64_t per_task = gemv_task_groups(p.x->dim(1), size_of(p.weight->dtype()));
+    first_task[i + 1] = first_task[i] + (groups + per_task - 1) / per_task;
+  }
+  const int64_t tasks = first_task.back();
+  ThreadPool& pool = cpu_thread_pool();
+  std::atomic<int64_t> next{0};
+  pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
+    size_t i = 0;
+    for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+      while (task >= first_task[i + 1]) ++i;
+      const LinearProblem& p = problems[i];
+      const int64_t rows = p.x->dim(0), k = p.x->dim(1), n = p.weight->dim(0);
+      visit_float_dtype(p.weight->dtype(), [&]<typename W>(W) {
+        const int64_t per_task = gemv_task_groups(k, sizeof(W));
+        const int64_t begin = (task - first_task[i]) * per_task * 4, end = std::min(n, begin + per_task * 4);
+        gemv_columns(p.x->data<float>(), p.weight->data<W>(), p.bias, p.out->data<float>(), rows, n, k, begin,
+                     end);
+      });
+    }
+  });
+}
 
 CpuIsa limit_linear_isa(CpuIsa limit) {
   isa_limit = limit;

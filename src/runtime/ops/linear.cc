@@ -92,6 +92,42 @@ void linear_into(const Tensor& x, const Tensor& weight, const Tensor* bias, Tens
   debug_dump(name, out);
 }
 
+std::vector<Tensor> linear_group(std::span<const LinearProduct> products) {
+  std::vector<Tensor> outputs;
+  std::vector<Tensor> inputs_2d, outputs_2d;
+  std::vector<std::vector<float>> biases(products.size());
+  bool all_cpu = true;
+  for (const LinearProduct& p : products) {
+    check_linear(*p.x, *p.weight, p.bias);
+    outputs.push_back(Tensor::empty(linear_output_shape(*p.x, *p.weight), DType::f32, p.x->device()));
+    all_cpu = all_cpu && p.x->device() == Device::cpu;
+  }
+  if (!all_cpu) {
+    for (size_t i = 0; i < products.size(); ++i)
+      linear_into(*products[i].x, *products[i].weight, products[i].bias, outputs[i], products[i].name);
+    return outputs;
+  }
+  std::vector<cpu::LinearProblem> problems;
+  inputs_2d.reserve(products.size());
+  outputs_2d.reserve(products.size());
+  for (size_t i = 0; i < products.size(); ++i) {
+    const LinearProduct& p = products[i];
+    const int64_t k = p.weight->dim(1);
+    const int64_t rows = element_count(Shape(p.x->shape().begin(), p.x->shape().end() - 1));
+    inputs_2d.push_back(p.x->reshape({rows, k}));
+    outputs_2d.push_back(outputs[i].reshape({rows, p.weight->dim(0)}));
+    if (p.bias) biases[i] = to_host_floats(*p.bias);
+    problems.push_back(
+        {&inputs_2d.back(), p.weight, p.bias ? biases[i].data() : nullptr, &outputs_2d.back()});
+  }
+  {
+    ScopedOpTimer op_timer("linear");
+    cpu::linear_group(problems, matmul_precision());
+  }
+  for (size_t i = 0; i < products.size(); ++i) debug_dump(products[i].name, outputs[i]);
+  return outputs;
+}
+
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor* bias, std::string_view name) {
   check_linear(x, weight, bias);
   Tensor out = Tensor::empty(linear_output_shape(x, weight), DType::f32, x.device());

@@ -3,7 +3,9 @@
 // inside the kernel.
 #pragma once
 
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "runtime/tensor.h"
 
@@ -24,6 +26,16 @@ MatmulPrecision parse_matmul_precision(std::string_view name);
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor* bias = nullptr,
               std::string_view name = {});
+
+// Several products, as linear() on each; the CPU runs decode-sized ones (few rows) together in one parallel
+// region, with one wait instead of one per product (e.g. a layer's q, k and v projections of one input).
+struct LinearProduct {
+  const Tensor* x;
+  const Tensor* weight;
+  const Tensor* bias = nullptr;
+  std::string_view name = {};
+};
+std::vector<Tensor> linear_group(std::span<const LinearProduct> products);
 // Writes into `out` (f32 [..., N], allocated by the caller, e.g. reused across steps).
 void linear_into(const Tensor& x, const Tensor& weight, const Tensor* bias, Tensor& out,
                  std::string_view name = {});
