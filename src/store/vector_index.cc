@@ -22,6 +22,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <unordered_set>
 
 #include "common/error.h"
 
@@ -158,39 +159,28 @@ VectorIndex VectorIndex::open(Catalog& catalog, const EmbeddingModel& model_aske
   const fs::path manifest_path = vector_manifest_path(catalog_path, model);
   const std::string identity = catalog_id(catalog);
 
-  std::error_code ec;
-  if (fs::exists(manifest_path, ec)) {
+  if (std::optional<VectorIndex> index = load_matching(identity, model, params, catalog_path))
+    return *std::move(index);
+
+  // An older generation of this index, brought up to date, is much cheaper than a new graph while the
+  // changes are few: removed chunks are marked deleted, new or changed vectors added.
+  std::optional<VectorIndex> updated;
+  for (const int64_t generation : saved_generations(catalog_path, model.id)) {
+    if (generation >= model.generation) continue;
+    EmbeddingModel older = model;
+    older.generation = generation;
     try {
-      std::ifstream in(manifest_path);
-      const nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
-      nlohmann::json expected = manifest_for(identity, model, params, 0);
-      bool matches =
-          manifest.is_object() && manifest.contains("count") && manifest["count"].is_number_unsigned();
-      if (matches) {
-        expected["count"] = manifest["count"];
-        expected["index_bytes"] = manifest.value("index_bytes", uint64_t{0});
-        expected["index_hash"] = manifest.value("index_hash", std::string());
-        matches = manifest == expected;
-      }
-      uint64_t size = 0;
-      if (matches && file_hash(index_path, size) == expected["index_hash"] &&
-          size == expected["index_bytes"].get<uint64_t>()) {
-        VectorIndex index;
-        index.dimension_ = model.dimension;
-        index.graph_ = std::make_unique<Graph>(static_cast<size_t>(model.dimension));
-        index.graph_->hnsw =
-            std::make_unique<hnswlib::HierarchicalNSW<float>>(&index.graph_->space, index_path.string());
-        if (index.size() == manifest["count"].get<size_t>()) {
-          index.origin_ = Origin::loaded;
-          index.path_ = index_path;
-          return index;
-        }
+      updated = load_matching(identity, older, params, catalog_path);
+      if (updated) {
+        updated->update(catalog, model);
+        if (updated->deleted_count() * 4 > updated->size()) updated.reset();  // too many holes: rebuild
       }
     } catch (const std::exception&) {
-      // A damaged or foreign file: build afresh below.
+      updated.reset();
     }
+    break;  // only the newest older one is tried
   }
-  VectorIndex index = build(catalog, model, params);
+  VectorIndex index = updated ? *std::move(updated) : build(catalog, model, params);
   try {
     index.save(catalog, identity, model, params);
     index.origin_ = Origin::built_and_saved;
@@ -199,6 +189,85 @@ VectorIndex VectorIndex::open(Catalog& catalog, const EmbeddingModel& model_aske
     index.warning_ = e.what();
   }
   return index;
+}
+
+std::optional<VectorIndex> VectorIndex::load_matching(const std::string& identity,
+                                                      const EmbeddingModel& model, const HnswParams& params,
+                                                      const fs::path& catalog_path) {
+  const fs::path index_path = vector_index_path(catalog_path, model);
+  const fs::path manifest_path = vector_manifest_path(catalog_path, model);
+  std::error_code ec;
+  if (!fs::exists(manifest_path, ec)) return std::nullopt;
+  try {
+    std::ifstream in(manifest_path);
+    const nlohmann::json manifest = nlohmann::json::parse(in, nullptr, false);
+    nlohmann::json expected = manifest_for(identity, model, params, 0);
+    if (!manifest.is_object() || !manifest.contains("count") || !manifest["count"].is_number_unsigned())
+      return std::nullopt;
+    expected["count"] = manifest["count"];
+    expected["index_bytes"] = manifest.value("index_bytes", uint64_t{0});
+    expected["index_hash"] = manifest.value("index_hash", std::string());
+    if (manifest != expected) return std::nullopt;
+    uint64_t size = 0;
+    if (file_hash(index_path, size) != expected["index_hash"] ||
+        size != expected["index_bytes"].get<uint64_t>())
+      return std::nullopt;
+    VectorIndex index;
+    index.dimension_ = model.dimension;
+    index.graph_ = std::make_unique<Graph>(static_cast<size_t>(model.dimension));
+    // hnswlib's loading constructor leaves the deletion count uninitialized: start from zero, then load.
+    index.graph_->hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(&index.graph_->space);
+    index.graph_->hnsw->num_deleted_ = 0;
+    index.graph_->hnsw->metric_distance_computations = 0;
+    index.graph_->hnsw->metric_hops = 0;
+    index.graph_->hnsw->loadIndex(index_path.string(), &index.graph_->space);
+    if (index.size() != manifest["count"].get<size_t>()) return std::nullopt;
+    index.origin_ = Origin::loaded;
+    index.path_ = index_path;
+    return index;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a damaged or foreign file
+  }
+}
+
+void VectorIndex::update(Catalog& catalog, const EmbeddingModel& model) {
+  const auto start = std::chrono::steady_clock::now();
+  hnswlib::HierarchicalNSW<float>& hnsw = *graph_->hnsw;
+  const size_t bytes = static_cast<size_t>(model.dimension) * sizeof(float);
+  std::unordered_set<int64_t> present;
+  for_each_embedding(catalog, model, [&](int64_t chunk_id, std::span<const float> vector) {
+    present.insert(chunk_id);
+    const auto label = static_cast<hnswlib::labeltype>(chunk_id);
+    const auto found = hnsw.label_lookup_.find(label);
+    if (found != hnsw.label_lookup_.end() && !hnsw.isMarkedDeleted(found->second) &&
+        std::memcmp(hnsw.getDataByInternalId(found->second), vector.data(), bytes) == 0)
+      return;  // unchanged
+    if (found == hnsw.label_lookup_.end() && hnsw.cur_element_count >= hnsw.max_elements_)
+      hnsw.resizeIndex(std::max<size_t>(hnsw.max_elements_ * 2, 1024));
+    hnsw.addPoint(vector.data(), label);  // adds, or replaces the vector of a reused chunk id
+  });
+  std::vector<hnswlib::labeltype> removed;
+  for (const auto& [label, internal] : hnsw.label_lookup_)
+    if (!present.count(static_cast<int64_t>(label)) && !hnsw.isMarkedDeleted(internal))
+      removed.push_back(label);
+  std::sort(removed.begin(), removed.end());
+  for (const hnswlib::labeltype label : removed) hnsw.markDelete(label);
+  updated_ = true;
+  build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<int64_t> saved_generations(const fs::path& catalog_path, int64_t model_id) {
+  const std::string prefix = file_prefix(catalog_path) + std::to_string(model_id) + "-g";
+  std::vector<int64_t> generations;
+  for (const fs::path& file : vector_index_files(catalog_path)) {
+    const std::string name = file.filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(".hnsw.json")) continue;
+    char* end = nullptr;
+    const int64_t generation = std::strtoll(name.c_str() + prefix.size(), &end, 10);
+    if (end && std::string_view(end) == ".hnsw.json") generations.push_back(generation);
+  }
+  std::sort(generations.rbegin(), generations.rend());
+  return generations;
 }
 
 void VectorIndex::save(const Catalog& catalog, const std::string& catalog_identity,
@@ -243,7 +312,11 @@ void VectorIndex::save(const Catalog& catalog, const std::string& catalog_identi
 }
 
 size_t VectorIndex::size() const {
-  return graph_->hnsw->cur_element_count;
+  return graph_->hnsw->cur_element_count - graph_->hnsw->num_deleted_;
+}
+
+size_t VectorIndex::deleted_count() const {
+  return graph_->hnsw->num_deleted_;
 }
 
 std::vector<VectorMatch> VectorIndex::search(std::span<const float> query, size_t k, size_t ef) {

@@ -8,14 +8,17 @@
 // Each is written to a temporary name and renamed into place, index first, so a reader that finds the
 // manifest finds a complete index; files are never changed once in place, so concurrent readers cannot see
 // a half-written one. A reader opens the files of the generation the catalog says now; when they are missing
-// or do not match (another catalog, another model, a damaged file) it builds the index from the embeddings
-// and saves it (older generations of the model are then removed). The build is deterministic: chunks in id
-// order, one thread, a fixed seed.
+// or do not match (another catalog, another model, a damaged file) it takes the newest older generation and
+// brings it up to date (chunks no longer embedded are marked deleted, new or changed vectors added), or,
+// when there is none or more than a fifth of its vectors would be deleted ones, builds the index from the
+// embeddings; the result is saved and older generations of the model are removed. A build is deterministic:
+// chunks in id order, one thread, a fixed seed; so is an update from a given older index.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,16 +58,22 @@ class VectorIndex {
   // k is used). Error(invalid_input) for a query of the wrong dimension.
   std::vector<VectorMatch> search(std::span<const float> query, size_t k, size_t ef = 64);
 
-  size_t size() const;
+  size_t size() const;                       // vectors it returns (deleted ones not counted)
+  size_t deleted_count() const;              // vectors marked deleted by updates, still in the graph
+  bool updated() const { return updated_; }  // an older generation brought up to date rather than built
   int64_t dimension() const { return dimension_; }
   Origin origin() const { return origin_; }
   const std::string& warning() const { return warning_; }  // why a built index could not be saved
-  double build_seconds() const { return build_seconds_; }  // 0 when loaded
+  double build_seconds() const { return build_seconds_; }  // building or updating; 0 when loaded
   const std::filesystem::path& path() const { return path_; }
 
  private:
   struct Graph;
   VectorIndex();
+  static std::optional<VectorIndex> load_matching(const std::string& catalog_identity,
+                                                  const EmbeddingModel& model, const HnswParams& params,
+                                                  const std::filesystem::path& catalog_path);
+  void update(Catalog& catalog, const EmbeddingModel& model);
   void save(const Catalog& catalog, const std::string& catalog_identity, const EmbeddingModel& model,
             const HnswParams& params);
 
@@ -73,6 +82,7 @@ class VectorIndex {
   Origin origin_ = Origin::built_not_saved;
   std::string warning_;
   double build_seconds_ = 0;
+  bool updated_ = false;
   std::filesystem::path path_;
 };
 
@@ -80,6 +90,8 @@ std::filesystem::path vector_index_path(const std::filesystem::path& catalog_pat
                                         const EmbeddingModel& model);
 std::filesystem::path vector_manifest_path(const std::filesystem::path& catalog_path,
                                            const EmbeddingModel& model);
+// The generations of the model's index saved next to the catalog (manifests present), newest first.
+std::vector<int64_t> saved_generations(const std::filesystem::path& catalog_path, int64_t model_id);
 // The index and manifest files that exist next to the catalog (for ingest to skip them).
 std::vector<std::filesystem::path> vector_index_files(const std::filesystem::path& catalog_path);
 

@@ -287,6 +287,7 @@ TEST_F(VectorIndexTest, AChangedCatalogRebuildsAndRemovedChunksAreGone) {
   embed_all(model_);
   VectorIndex rebuilt = VectorIndex::open(*catalog_, model_);
   EXPECT_EQ(rebuilt.origin(), VectorIndex::Origin::built_and_saved);
+  EXPECT_FALSE(rebuilt.updated());  // 300 of 303 would be holes: built afresh
   EXPECT_EQ(rebuilt.size(), 3u);
   EXPECT_FALSE(fs::exists(old_index));  // an older generation is removed
   EXPECT_EQ(vector_index_files(db_).size(), 2u);
@@ -317,6 +318,47 @@ TEST_F(VectorIndexTest, DamagedOrForeignFilesAreRebuiltNotTrusted) {
   std::ofstream(manifest_path) << manifest.dump();
   EXPECT_EQ(VectorIndex::open(*catalog_, model_).origin(), VectorIndex::Origin::built_and_saved);
   EXPECT_EQ(VectorIndex::open(*catalog_, model_).origin(), VectorIndex::Origin::loaded);
+}
+
+TEST_F(VectorIndexTest, SmallChangesUpdateTheSavedIndexInsteadOfRebuildingIt) {
+  VectorIndex::open(*catalog_, model_);
+  put("/small.txt", "s1 s2 s3 s4 s5");
+  embed_all(model_);
+  VectorIndex added = VectorIndex::open(*catalog_, model_);
+  EXPECT_TRUE(added.updated());
+  EXPECT_EQ(added.origin(), VectorIndex::Origin::built_and_saved);
+  EXPECT_EQ(added.size(), 305u);
+  EXPECT_EQ(added.search(vector_of("s3", 16), 1)[0].chunk_id, chunk_id_of("s3"));
+  EXPECT_EQ(vector_index_files(db_).size(), 2u);
+
+  // The same chunk ids come back with other texts (the last document's ids are reused): vectors replaced.
+  const int64_t s1 = chunk_id_of("s1");
+  put("/small.txt", "t1 t2 t3 t4 t5");
+  ASSERT_EQ(chunk_id_of("t1"), s1);
+  embed_all(model_);
+  VectorIndex replaced = VectorIndex::open(*catalog_, model_);
+  EXPECT_TRUE(replaced.updated());
+  EXPECT_EQ(replaced.size(), 305u);
+  const auto match = replaced.search(vector_of("t1", 16), 1)[0];
+  EXPECT_EQ(match.chunk_id, s1);
+  EXPECT_NEAR(match.similarity, 1.0f, 1e-5);
+
+  // Removed chunks are marked deleted and never returned.
+  EXPECT_EQ(catalog_->remove_documents("/small.txt"), 1u);
+  VectorIndex removed = VectorIndex::open(*catalog_, model_);
+  EXPECT_TRUE(removed.updated());
+  EXPECT_EQ(removed.size(), 300u);
+  EXPECT_EQ(removed.deleted_count(), 5u);
+  for (const VectorMatch& m : removed.search(vector_of("t1", 16), 300)) EXPECT_LT(m.chunk_id, s1);
+  for (int q = 0; q < 20; ++q) {
+    const auto query = vector_of("query" + std::to_string(q), 16);
+    EXPECT_EQ(removed.search(query, 1)[0].chunk_id, exact_nearest(query));
+  }
+  // Loaded again as saved, deletions included.
+  VectorIndex loaded = VectorIndex::open(*catalog_, model_);
+  EXPECT_EQ(loaded.origin(), VectorIndex::Origin::loaded);
+  EXPECT_EQ(loaded.size(), 300u);
+  EXPECT_EQ(loaded.deleted_count(), 5u);
 }
 
 TEST_F(VectorIndexTest, ReadersBuildingAtOnceLeaveOneGoodIndex) {
