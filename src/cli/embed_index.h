@@ -18,7 +18,8 @@ struct EmbedIndexResult {
   store::EmbeddingModel model;
   retrieve::EmbedChunksSummary embedded;
   size_t index_size = 0;
-  double index_seconds = 0;  // building it (0 when it was current)
+  double index_seconds = 0;    // building or updating it (0 when it was current)
+  bool index_updated = false;  // an older index brought up to date
   bool index_saved = false;
   std::filesystem::path index_path;
 };

@@ -60,6 +60,7 @@ EmbedIndexResult embed_and_index(store::Catalog& catalog, const model::Embedder&
   result.model = *store::find_embedding_model(catalog, result.model.id);
   result.index_size = index.size();
   result.index_seconds = index.build_seconds();
+  result.index_updated = index.updated();
   result.index_saved = index.origin() != store::VectorIndex::Origin::built_not_saved;
   result.index_path = index.path();
   return result;
@@ -71,7 +72,9 @@ std::string describe(const EmbedIndexResult& r) {
   if (r.embedded.failed) out += fmt::format(", {} failed", r.embedded.failed);
   if (r.embedded.vanished) out += fmt::format(", {} removed meanwhile", r.embedded.vanished);
   out += fmt::format("; vector index: {} vectors, ", r.index_size);
-  out += r.index_seconds > 0 ? fmt::format("built in {:.2f} s", r.index_seconds) : std::string("up to date");
+  out += r.index_seconds > 0
+             ? fmt::format("{} in {:.2f} s", r.index_updated ? "updated" : "built", r.index_seconds)
+             : std::string("up to date");
   if (!r.index_saved) out += " (not saved)";
   return out + "\n";
 }
@@ -86,6 +89,7 @@ nlohmann::json to_json(const EmbedIndexResult& r) {
           {"embed_seconds", r.embedded.seconds},
           {"index_vectors", r.index_size},
           {"index_build_seconds", r.index_seconds},
+          {"index_updated", r.index_updated},
           {"index_saved", r.index_saved},
           {"index_path", r.index_path.string()}};
 }
