@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "generate/generator.h"
 #include "model/decoder_model.h"
+#include "runtime/ops/linear.h"
 #include "runtime/thread_pool.h"
 #include "text/jinja/chat_template.h"
 #include "text/tokenizer/tokenizer.h"
@@ -51,6 +52,7 @@ struct GenerateOptions {
   bool json = false;
   bool verbose = false;
   int threads = 0;
+  std::string matmul_precision = "f32";
 };
 
 std::vector<int32_t> parse_prompt_ids(const std::string& list) {
@@ -177,6 +179,7 @@ int run_generate(const GenerateOptions& opt) {
   if (opt.logprobs && !opt.json)
     fail(ErrorKind::invalid_input, "--logprobs needs --json (it is printed there)");
   if (opt.threads > 0) runtime::set_cpu_thread_count(opt.threads);
+  runtime::set_matmul_precision(runtime::parse_matmul_precision(opt.matmul_precision));
 
   const model::DecoderModel model = model::DecoderModel::load(opt.model_path);
   const text::Tokenizer tok = text::Tokenizer::load(opt.model_path);
@@ -258,6 +261,11 @@ void add_generate_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--logprobs", opt->logprobs, "with --json: logprobs of each token and its N most likely");
   cmd->add_flag("-v,--verbose", opt->verbose, "timings to stderr at the end (prefill and decode tok/s)");
   cmd->add_option("--threads", opt->threads, "CPU threads (0: CHUNKWISE_THREADS or all cores)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--matmul-precision", opt->matmul_precision,
+         "how bf16-weight products may round their inputs on CPUs with AMX: f32 (exact), bf16x2, or bf16 "
+         "(as PyTorch bf16; fastest prefill)")
       ->capture_default_str();
   cmd->callback([&run, opt] { run = [opt] { return run_generate(*opt); }; });
 }

@@ -68,8 +68,8 @@ void expect_usage_error(const std::string& args, const std::string& fragment,
 TEST(GenerateCli, Help) {
   const CliResult r = run_chunkwise("generate --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* option :
-       {"--prompt-ids", "--chat", "--max-tokens", "--ignore-eos", "generation_config.json"})
+  for (const char* option : {"--prompt-ids", "--chat", "--max-tokens", "--ignore-eos",
+                             "generation_config.json", "--matmul-precision"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
 }
 
@@ -205,6 +205,7 @@ TEST(GenerateCli, BadInputIsOneLineAndExitTwo) {
   expect_usage_error(kGqa + " --prompt-ids 1,x,3 --max-tokens 4", "'x' is not a token id");
   expect_usage_error(kGqa + " --prompt-ids '' --max-tokens 4", "is not a token id");
   expect_usage_error(kGqa + " --prompt hi --max-tokens 0", "--max-tokens must be >= 1, got 0");
+  expect_usage_error(kGqa + " --prompt hi --matmul-precision fp8", "unknown matmul precision 'fp8'");
   expect_usage_error(kGqa + " --prompt hi --max-tokens -5", "--max-tokens must be >= 1, got -5");
   expect_usage_error(kGqa + " --chat - --max-tokens 4", "invalid JSON", "{\"messages\": [");
   expect_usage_error(kGqa + " --chat - --max-tokens 4", "expected {\"messages\": [...]}", "{\"msgs\": []}");
