@@ -27,7 +27,8 @@ void attention(const Tensor& q, const Tensor& k, const Tensor& v, std::span<cons
   float* output = out.data<float>();
   // Each (token, head): softmax(q·K / sqrt(d)) · V over the tokens of its sequence.
   // Small problems (fewer than ~64k multiply-adds in all) run on the caller: waking the pool costs more.
-  const int64_t work_per_item = std::max<int64_t>(1, tokens / int64_t(sequence_offsets.size()) * head_dim * 2);
+  const int64_t work_per_item =
+      std::max<int64_t>(1, tokens / int64_t(sequence_offsets.size()) * head_dim * 2);
   const int64_t min_items = std::max<int64_t>(1, (int64_t(1) << 16) / work_per_item);
   cpu_thread_pool().parallel_for(tokens * heads, min_items, [&](int64_t begin, int64_t end) {
     std::vector<float> scores;
