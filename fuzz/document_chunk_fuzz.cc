@@ -1,8 +1,8 @@
 // Fuzzes the document path of ingest: arbitrary bytes are a file's contents. They go through what ingest does
 // to a file (binary detection and UTF-8 repair in decode_text, Markdown structure, chunk_text with the token
-// and recursive chunkers at a few small sizes and overlaps picked from the first and last bytes), with no file
-// system and no catalog. Every promise of those stages is checked and a broken one traps, so the fuzzer finds
-// logic bugs as well as crashes:
+// and recursive chunkers at a few small sizes and overlaps picked from the first and last bytes), with no
+// file system and no catalog. Every promise of those stages is checked and a broken one traps, so the fuzzer
+// finds logic bugs as well as crashes:
 //   decode_text: binary iff a NUL in the first 8 KiB or more than 10% replacements; otherwise valid UTF-8,
 //     equal to an independent maximal-subpart (WHATWG) repair, with the same replacement count; idempotent.
 //   markdown_structure: headings in order, each at a line start that really is an ATX heading of its level,
@@ -40,15 +40,16 @@ using chunkwise::text::Heading;
   __builtin_trap();
 }
 
-#define CHECK(cond)                   \
-  do {                                \
-    if (!(cond)) violated(#cond);     \
+#define CHECK(cond)               \
+  do {                            \
+    if (!(cond)) violated(#cond); \
   } while (0)
 
 const char* const kReplacement = "\xEF\xBF\xBD";
 
-// The WHATWG UTF-8 decoder (= Unicode's "maximal subpart" practice, Python's errors="replace"): valid sequences
-// copied, each maximal invalid subpart replaced by one U+FFFD. Written independently of unicode_text.cc.
+// The WHATWG UTF-8 decoder (= Unicode's "maximal subpart" practice, Python's errors="replace"): valid
+// sequences copied, each maximal invalid subpart replaced by one U+FFFD. Written independently of
+// unicode_text.cc.
 std::string reference_repair(std::string_view bytes, size_t& replaced) {
   std::string out;
   replaced = 0;
@@ -215,7 +216,8 @@ class ReferencePath {
 };
 
 // What every chunker promises.
-void check_common(std::string_view text, const DocumentStructure& structure, const std::vector<Chunk>& chunks) {
+void check_common(std::string_view text, const DocumentStructure& structure,
+                  const std::vector<Chunk>& chunks) {
   std::vector<bool> covered(text.size(), false);
   ReferencePath path(structure);
   size_t page = 0;
@@ -275,8 +277,10 @@ std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std
   std::vector<Chunk> chunks;
   try {
     const std::unique_ptr<Chunker> chunker = chunkwise::text::make_chunker(config);
-    chunks = chunkwise::ingest::chunk_text(
-        *chunker, markdown ? chunkwise::ingest::Format::markdown : chunkwise::ingest::Format::text, text);
+    chunkwise::ingest::ExtractedDocument document;
+    document.text = std::string(text);
+    if (markdown) document.structure = structure;
+    chunks = chunkwise::ingest::chunk_text(*chunker, document);
   } catch (const chunkwise::Error&) {
     violated("a chunker threw on valid settings and valid UTF-8");
   }

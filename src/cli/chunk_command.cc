@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "ingest/document_text.h"
 #include "ingest/ingester.h"
 #include "ingest/text_file.h"
 
@@ -24,16 +25,19 @@ struct ChunkOptions {
 int run_chunk(const ChunkOptions& options) {
   const auto chunker =
       text::make_chunker({options.chunker, options.chunk_size, options.chunk_overlap, options.overlap_set});
-  const ingest::Format format = ingest::format_of(options.file);
-  if (format == ingest::Format::unsupported)
-    fail(ErrorKind::unsupported, "{}: this format is not supported yet (text and Markdown are)",
-         options.file);
-  ingest::DecodedText decoded = ingest::decode_text(ingest::read_file_bytes(options.file).bytes);
-  if (decoded.binary) fail(ErrorKind::invalid_input, "{}: binary file", options.file);
-  if (decoded.replaced > 0)
+  ingest::ExtractedDocument document;
+  try {
+    document = ingest::extract_document(ingest::format_of(options.file),
+                                        ingest::read_file_bytes(options.file).bytes);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::invalid_input) throw;
+    fail(ErrorKind::invalid_input, "{}: {}", options.file, e.what());
+  }
+  if (document.binary) fail(ErrorKind::invalid_input, "{}: binary file", options.file);
+  if (document.replaced > 0)
     std::fprintf(stderr, "chunkwise: warning: %s: %zu invalid UTF-8 sequences replaced by U+FFFD\n",
-                 options.file.c_str(), decoded.replaced);
-  const auto chunks = ingest::chunk_text(*chunker, format, decoded.text);
+                 options.file.c_str(), document.replaced);
+  const auto chunks = ingest::chunk_text(*chunker, document);
   std::string out;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const text::Chunk& c = chunks[i];
@@ -56,7 +60,7 @@ int run_chunk(const ChunkOptions& options) {
 void add_chunk_command(CLI::App& app, CommandRunner& run) {
   auto options = std::make_shared<ChunkOptions>();
   auto* cmd = app.add_subcommand("chunk", "Chunk one file and print the chunks as JSON lines");
-  cmd->add_option("file", options->file, "A text or Markdown file")->required();
+  cmd->add_option("file", options->file, "A text, Markdown, HTML or PDF file (also .gz)")->required();
   cmd->add_option("--chunker", options->chunker, "token (whitespace words) or recursive (LangChain's)")
       ->capture_default_str();
   cmd->add_option("--chunk-size", options->chunk_size,

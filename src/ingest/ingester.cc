@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "common/error.h"
-#include "text/chunk/markdown_structure.h"
 
 namespace chunkwise::ingest {
 
@@ -78,9 +77,8 @@ class BatchWriter {
 
 }  // namespace
 
-std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, Format format, std::string_view text) {
-  return chunker.chunk(
-      text, format == Format::markdown ? text::markdown_structure(text) : text::DocumentStructure{});
+std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, const ExtractedDocument& document) {
+  return chunker.chunk(document.text, document.structure);
 }
 
 IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>& roots,
@@ -112,12 +110,7 @@ IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>&
   // File problems are warnings; catalog errors end the ingest (committed batches stay).
   auto ingest_file = [&](const FoundFile& file) {
     const std::string path = file.path.string();
-    const Format format = format_of(file.path);
-    if (format == Format::unsupported) {
-      warn(path + ": skipped: format not supported yet");
-      ++summary.skipped;
-      return;
-    }
+    const FileFormat format = format_of(file.path);
     FileBytes bytes;
     try {
       bytes = read_file_bytes(file.path);
@@ -140,19 +133,31 @@ IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>&
       return;
     }
     const auto size = static_cast<int64_t>(bytes.bytes.size());
-    DecodedText decoded = decode_text(std::move(bytes.bytes));
-    if (decoded.binary) {
+    ExtractedDocument extracted;
+    try {
+      extracted = extract_document(format, std::move(bytes.bytes));
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::internal) throw;
+      warn(path + ": skipped: " + e.what());
+      ++summary.failed;
+      return;
+    }
+    if (extracted.binary) {
       warn(path + ": skipped: binary file");
       ++summary.skipped;
       return;
     }
-    if (decoded.replaced > 0) {
-      warn(fmt::format("{}: {} invalid UTF-8 sequences replaced by U+FFFD", path, decoded.replaced));
-      summary.replaced_sequences += decoded.replaced;
+    if (extracted.replaced > 0) {
+      warn(fmt::format("{}: {} invalid UTF-8 sequences replaced by U+FFFD", path, extracted.replaced));
+      summary.replaced_sequences += extracted.replaced;
     }
-    Pending document{path, hash, size, bytes.mtime_ns, std::move(decoded.text), {}};
-    document.chunks = chunk_text(*chunker, format, document.text);
-    writer.add(std::move(document));
+    if (extracted.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+      warn(path + ": skipped: no text");
+      ++summary.skipped;
+      return;
+    }
+    std::vector<text::Chunk> chunks = chunk_text(*chunker, extracted);
+    writer.add({path, hash, size, bytes.mtime_ns, std::move(extracted.text), std::move(chunks)});
   };
 
   for (const FoundFile& file : walk.files) {

@@ -1,8 +1,9 @@
 // Ingest: find the files, read each as text, chunk it, and store it in the catalog. A file whose bytes and
 // chunker settings are unchanged is not chunked again; changed files replace their chunks. Documents are
 // written in batches, each batch one transaction, so a crash loses at most the batch in flight and never
-// leaves part of a document. A file that cannot be used (binary, empty, unsupported, unreadable) is reported
-// through `on_warning` and counted; the others go on.
+// leaves part of a document. Formats: see document_text.h (text, Markdown, HTML, PDF, each also .gz). A file
+// that cannot be used (binary, empty, corrupt, unreadable) is reported through `on_warning` and counted; the
+// others go on.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/document_text.h"
 #include "ingest/file_walk.h"
 #include "ingest/text_file.h"
 #include "store/catalog.h"
@@ -55,7 +57,7 @@ struct IngestCallbacks {
 IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<std::filesystem::path>& roots,
                            const IngestOptions& options, const IngestCallbacks& callbacks = {});
 
-// The chunks of one document as ingest makes them: Markdown structure for Markdown files.
-std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, Format format, std::string_view text);
+// The chunks of one document as ingest makes them (with the headings and pages its format gives).
+std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, const ExtractedDocument& document);
 
 }  // namespace chunkwise::ingest

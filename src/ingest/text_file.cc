@@ -25,15 +25,27 @@ size_t count_replacement_characters(std::string_view text) {
 
 }  // namespace
 
-Format format_of(const std::filesystem::path& path) {
-  std::string extension = path.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+FileFormat format_of(const std::filesystem::path& path) {
+  auto lowered_extension = [](const std::filesystem::path& p) {
+    std::string extension = p.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return extension;
+  };
+  FileFormat format;
+  std::filesystem::path name = path.filename();
+  if (lowered_extension(name) == ".gz") {
+    format.gzip = true;
+    name = name.stem();
+  }
+  const std::string extension = lowered_extension(name);
   if (extension == ".md" || extension == ".markdown" || extension == ".mdown" || extension == ".mkd")
-    return Format::markdown;
-  if (extension == ".html" || extension == ".htm" || extension == ".xhtml" || extension == ".pdf")
-    return Format::unsupported;
-  return Format::text;
+    format.format = Format::markdown;
+  else if (extension == ".html" || extension == ".htm" || extension == ".xhtml")
+    format.format = Format::html;
+  else if (extension == ".pdf")
+    format.format = Format::pdf;
+  return format;
 }
 
 DecodedText decode_text(std::string bytes) {

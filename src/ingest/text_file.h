@@ -10,10 +10,16 @@
 
 namespace chunkwise::ingest {
 
-enum class Format { text, markdown, unsupported };
+enum class Format { text, markdown, html, pdf };
 
-// .md/.markdown/.mdown/.mkd: markdown; .html/.htm/.xhtml/.pdf: unsupported (for now); anything else: text.
-Format format_of(const std::filesystem::path& path);
+struct FileFormat {
+  Format format = Format::text;
+  bool gzip = false;  // the file is gzip-compressed (.gz); `format` is that of the name without .gz
+};
+
+// .md/.markdown/.mdown/.mkd: markdown; .html/.htm/.xhtml: html; .pdf: pdf; anything else: text. A trailing
+// .gz is set aside first (README.md.gz: gzip-compressed Markdown).
+FileFormat format_of(const std::filesystem::path& path);
 
 struct DecodedText {
   std::string text;     // valid UTF-8

@@ -84,7 +84,7 @@ class CrashTest : public ::testing::Test {
         ADD_FAILURE() << document.path << ": unknown content hash";
         continue;
       }
-      const auto expected = chunk_text(*chunker, format_of(document.path), version->second);
+      const auto expected = chunk_text(*chunker, extract_document(format_of(document.path), version->second));
       const auto stored = catalog.chunks_of(document.id);
       EXPECT_EQ(document.chunk_count, static_cast<int64_t>(expected.size())) << document.path;
       if (stored.size() != expected.size()) {

@@ -70,12 +70,18 @@ TEST(DecodeText, BinaryIsDetected) {
 }
 
 TEST(Formats, ByExtension) {
-  EXPECT_EQ(format_of("a/b.md"), Format::markdown);
-  EXPECT_EQ(format_of("README.MarkDown"), Format::markdown);
-  EXPECT_EQ(format_of("x.txt"), Format::text);
-  EXPECT_EQ(format_of("Makefile"), Format::text);
-  EXPECT_EQ(format_of("page.HTML"), Format::unsupported);
-  EXPECT_EQ(format_of("paper.pdf"), Format::unsupported);
+  EXPECT_EQ(format_of("a/b.md").format, Format::markdown);
+  EXPECT_EQ(format_of("README.MarkDown").format, Format::markdown);
+  EXPECT_EQ(format_of("x.txt").format, Format::text);
+  EXPECT_EQ(format_of("Makefile").format, Format::text);
+  EXPECT_EQ(format_of("page.HTML").format, Format::html);
+  EXPECT_EQ(format_of("page.xhtml").format, Format::html);
+  EXPECT_EQ(format_of("paper.pdf").format, Format::pdf);
+  EXPECT_FALSE(format_of("paper.pdf").gzip);
+  EXPECT_EQ(format_of("README.md.gz").format, Format::markdown);
+  EXPECT_TRUE(format_of("README.md.gz").gzip);
+  EXPECT_EQ(format_of("changelog.Debian.gz").format, Format::text);
+  EXPECT_TRUE(format_of("changelog.Debian.GZ").gzip);
 }
 
 TEST_F(IngestTest, WalkFollowsGlobsAndSkipsHiddenEntries) {
@@ -107,6 +113,7 @@ TEST_F(IngestTest, SummaryCountsEveryKindOfFile) {
   write(dir_ / "docs" / "empty.txt", "");
   write(dir_ / "docs" / "image.png", std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16));
   write(dir_ / "docs" / "page.html", "<p>later</p>");
+  write(dir_ / "docs" / "broken.pdf", "%PDF-1.4 this is not really a PDF");
   const bool root = geteuid() == 0;
   if (!root) {
     write(dir_ / "docs" / "secret.txt", "unreadable");
@@ -126,11 +133,12 @@ TEST_F(IngestTest, SummaryCountsEveryKindOfFile) {
   };
 
   const IngestSummary first = ingest_paths(catalog, {dir_, dir_ / "missing"}, options, callbacks);
-  EXPECT_EQ(first.added, 3u);
-  EXPECT_EQ(first.skipped, 3u);  // empty, binary, html
-  EXPECT_EQ(first.failed, root ? 1u : 2u);
+  EXPECT_EQ(first.added, 4u);
+  EXPECT_EQ(first.skipped, 2u);             // empty, binary
+  EXPECT_EQ(first.failed, root ? 2u : 3u);  // missing root, broken PDF (, unreadable file)
   EXPECT_EQ(first.replaced_sequences, 4u);
-  EXPECT_EQ(progress_calls, root ? 6u : 7u);
+  EXPECT_EQ(progress_calls, root ? 7u : 8u);
+  EXPECT_THAT(warnings, ::testing::Contains(::testing::HasSubstr("broken.pdf: skipped: not a readable PDF")));
   EXPECT_EQ(static_cast<size_t>(catalog.chunk_count()), first.chunks);
   EXPECT_THAT(warnings, ::testing::Contains(::testing::HasSubstr("empty.txt: skipped: empty file")));
   EXPECT_THAT(warnings, ::testing::Contains(::testing::HasSubstr("image.png: skipped: binary file")));
@@ -148,17 +156,17 @@ TEST_F(IngestTest, SummaryCountsEveryKindOfFile) {
   options.ignore.clear();  // the catalog is binary anyway; it must not count as a document
   const IngestSummary again = ingest_paths(catalog, {dir_ / "docs"}, options);
   EXPECT_EQ(again.added + again.replaced, 0u);
-  EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(again.unchanged, 4u);
 
   write(dir_ / "docs" / "notes.txt", "different notes now");
   const IngestSummary changed = ingest_paths(catalog, {dir_ / "docs"}, options);
   EXPECT_EQ(changed.replaced, 1u);
-  EXPECT_EQ(changed.unchanged, 2u);
+  EXPECT_EQ(changed.unchanged, 3u);
 
   options.chunker = {"recursive", 50, 0, true};
   const IngestSummary rechunked = ingest_paths(catalog, {dir_ / "docs"}, options);
-  EXPECT_EQ(rechunked.replaced, 3u);
-  EXPECT_EQ(catalog.document_count(), 3);
+  EXPECT_EQ(rechunked.replaced, 4u);
+  EXPECT_EQ(catalog.document_count(), 4);
   EXPECT_EQ(catalog.integrity_check(), "ok");
 }
 
