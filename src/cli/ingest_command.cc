@@ -4,9 +4,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/embed_index.h"
+#include "common/error.h"
 #include "ingest/ingester.h"
 #include "store/catalog.h"
 #include "store/document_tags.h"
@@ -28,6 +32,7 @@ namespace fs = std::filesystem;
 struct IngestCommandOptions {
   std::vector<std::string> paths;
   std::string db;
+  std::string name = "stdin";  // the catalog path of a document read from stdin ("-")
   std::string chunker = "recursive";
   size_t chunk_size = 0;
   size_t chunk_overlap = 0;
@@ -90,11 +95,22 @@ int run_ingest(const IngestCommandOptions& options) {
     std::fprintf(stderr, "chunkwise: warning: %s\n", message.c_str());
   };
   callbacks.on_progress = [&](const ingest::IngestProgress& p) { progress.update(p); };
-  const ingest::IngestSummary s = ingest::ingest_paths(catalog, roots, ingest_options, callbacks);
-  progress.clear();
-  for (const fs::path& root : roots)
-    if (!options.tags.empty())
-      store::tag_documents(catalog, ingest::catalog_path(root).string(), options.tags);
+  const bool from_stdin = options.paths.size() == 1 && options.paths[0] == "-";
+  if (!from_stdin && std::find(options.paths.begin(), options.paths.end(), "-") != options.paths.end())
+    fail(ErrorKind::invalid_input, "'-' (stdin) cannot be mixed with other paths");
+  ingest::IngestSummary s;
+  if (from_stdin) {
+    std::string bytes{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad()) fail(ErrorKind::io, "reading stdin failed");
+    s = ingest::ingest_document(catalog, options.name, std::move(bytes), ingest_options, callbacks);
+    if (!options.tags.empty()) store::tag_documents(catalog, options.name, options.tags);
+  } else {
+    s = ingest::ingest_paths(catalog, roots, ingest_options, callbacks);
+    progress.clear();
+    for (const fs::path& root : roots)
+      if (!options.tags.empty())
+        store::tag_documents(catalog, ingest::catalog_path(root).string(), options.tags);
+  }
   if (embedder) {
     const std::string embedded =
         describe(embed_and_index(catalog, *embedder, 32, isatty(STDERR_FILENO) != 0));
@@ -131,9 +147,16 @@ int run_ingest(const IngestCommandOptions& options) {
 
 void add_ingest_command(CLI::App& app, CommandRunner& run) {
   auto options = std::make_shared<IngestCommandOptions>();
-  auto* cmd = app.add_subcommand("ingest", "Chunk text and Markdown files into a catalog for search");
-  cmd->add_option("paths", options->paths, "Files and directories (recursive; hidden entries skipped)")
+  auto* cmd = app.add_subcommand(
+      "ingest", "Chunk text, Markdown, HTML and PDF files (also .gz) into a catalog for search");
+  cmd->add_option(
+         "paths", options->paths,
+         "Files and directories (recursive; hidden entries skipped); - reads one document from stdin")
       ->required();
+  cmd->add_option("--name", options->name,
+                  "With -: the document's path in the catalog; its extension gives the format (notes.md, "
+                  "page.html)")
+      ->capture_default_str();
   cmd->add_option("--db", options->db, "Catalog file (SQLite), created if missing")->required();
   cmd->add_option("--chunker", options->chunker, "token (whitespace words) or recursive (LangChain's)")
       ->capture_default_str();

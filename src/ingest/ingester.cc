@@ -75,6 +75,44 @@ class BatchWriter {
   size_t bytes_ = 0;
 };
 
+// The steps after reading a document: unchanged check, extraction, chunking, into the batch.
+template <typename Warn>
+void add_document(store::Catalog& catalog, const text::Chunker& chunker,
+                  const std::string& chunker_description, BatchWriter& writer, IngestSummary& summary,
+                  Warn& warn, const std::string& path, const FileFormat& format, FileBytes bytes) {
+  const std::string hash = store::content_hash(bytes.bytes);
+  if (catalog.is_unchanged(path, hash, chunker_description)) {
+    ++summary.unchanged;
+    return;
+  }
+  const auto size = static_cast<int64_t>(bytes.bytes.size());
+  ExtractedDocument extracted;
+  try {
+    extracted = extract_document(format, std::move(bytes.bytes));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::internal) throw;
+    warn(path + ": skipped: " + e.what());
+    ++summary.failed;
+    return;
+  }
+  if (extracted.binary) {
+    warn(path + ": skipped: binary file");
+    ++summary.skipped;
+    return;
+  }
+  if (extracted.replaced > 0) {
+    warn(fmt::format("{}: {} invalid UTF-8 sequences replaced by U+FFFD", path, extracted.replaced));
+    summary.replaced_sequences += extracted.replaced;
+  }
+  if (extracted.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+    warn(path + ": skipped: no text");
+    ++summary.skipped;
+    return;
+  }
+  std::vector<text::Chunk> chunks = chunk_text(chunker, extracted);
+  writer.add({path, hash, size, bytes.mtime_ns, std::move(extracted.text), std::move(chunks)});
+}
+
 }  // namespace
 
 std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, const ExtractedDocument& document) {
@@ -127,37 +165,9 @@ IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>&
       ++summary.skipped;
       return;
     }
-    const std::string hash = store::content_hash(bytes.bytes);
-    if (catalog.is_unchanged(path, hash, chunker_description)) {
-      ++summary.unchanged;
-      return;
-    }
-    const auto size = static_cast<int64_t>(bytes.bytes.size());
-    ExtractedDocument extracted;
-    try {
-      extracted = extract_document(format, std::move(bytes.bytes));
-    } catch (const Error& e) {
-      if (e.kind() == ErrorKind::internal) throw;
-      warn(path + ": skipped: " + e.what());
-      ++summary.failed;
-      return;
-    }
-    if (extracted.binary) {
-      warn(path + ": skipped: binary file");
-      ++summary.skipped;
-      return;
-    }
-    if (extracted.replaced > 0) {
-      warn(fmt::format("{}: {} invalid UTF-8 sequences replaced by U+FFFD", path, extracted.replaced));
-      summary.replaced_sequences += extracted.replaced;
-    }
-    if (extracted.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
-      warn(path + ": skipped: no text");
-      ++summary.skipped;
-      return;
-    }
-    std::vector<text::Chunk> chunks = chunk_text(*chunker, extracted);
-    writer.add({path, hash, size, bytes.mtime_ns, std::move(extracted.text), std::move(chunks)});
+    add_document(catalog, *chunker, chunker_description, writer, summary, warn, path, format,
+                 std::move(bytes));
+    return;
   };
 
   for (const FoundFile& file : walk.files) {
@@ -166,6 +176,31 @@ IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>&
     progress.chunks = summary.chunks + writer.pending_chunks();
     progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (callbacks.on_progress) callbacks.on_progress(progress);
+  }
+  writer.flush();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+IngestSummary ingest_document(store::Catalog& catalog, const std::string& name, std::string bytes,
+                              const IngestOptions& options, const IngestCallbacks& callbacks) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::unique_ptr<text::Chunker> chunker = text::make_chunker(options.chunker);
+  const std::string chunker_description = chunker->describe();
+  IngestSummary summary;
+  auto warn = [&](const std::string& message) {
+    if (callbacks.on_warning) callbacks.on_warning(message);
+  };
+  BatchWriter writer(catalog, options, chunker_description, summary);
+  summary.bytes = bytes.size();
+  if (bytes.empty()) {
+    warn(name + ": skipped: empty input");
+    ++summary.skipped;
+  } else {
+    FileBytes file;
+    file.bytes = std::move(bytes);
+    add_document(catalog, *chunker, chunker_description, writer, summary, warn, name, format_of(name),
+                 std::move(file));
   }
   writer.flush();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

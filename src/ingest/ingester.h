@@ -57,6 +57,11 @@ struct IngestCallbacks {
 IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<std::filesystem::path>& roots,
                            const IngestOptions& options, const IngestCallbacks& callbacks = {});
 
+// One document given as bytes (e.g. read from stdin), stored under `name`, whose extension also names its
+// format ("notes.md", "page.html.gz"; none: plain text). Same rules as ingest_paths.
+IngestSummary ingest_document(store::Catalog& catalog, const std::string& name, std::string bytes,
+                              const IngestOptions& options, const IngestCallbacks& callbacks = {});
+
 // The chunks of one document as ingest makes them (with the headings and pages its format gives).
 std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, const ExtractedDocument& document);
 

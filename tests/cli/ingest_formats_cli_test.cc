@@ -138,5 +138,23 @@ TEST_F(IngestFormatsCli, HtmlPdfAndGzipAreIngestedAndCorruptFilesFail) {
   EXPECT_THAT(bad.err, ::testing::HasSubstr("broken.pdf: not a readable PDF"));
 }
 
+TEST_F(IngestFormatsCli, OneDocumentFromStdinUnderAGivenName) {
+  const std::string args = "ingest - --db '" + db_ + "' --json --name notes/otters.md";
+  const CliResult r = run_chunkwise(args, "# Otters\n\nStdin words about sea otters.\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["added"], 1) << r.out;
+  const nlohmann::json hits = search("otters");
+  ASSERT_FALSE(hits["results"].empty());
+  EXPECT_EQ(hits["results"][0]["path"], "notes/otters.md");
+  EXPECT_EQ(hits["results"][0]["headings"], (nlohmann::json{"Otters"}));
+  // The same bytes again: unchanged.
+  EXPECT_EQ(nlohmann::json::parse(
+                run_chunkwise(args, "# Otters\n\nStdin words about sea otters.\n").out)["unchanged"],
+            1);
+  const CliResult mixed = run_chunkwise("ingest - '" + docs_.string() + "' --db '" + db_ + "'");
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_THAT(mixed.err, ::testing::HasSubstr("'-' (stdin) cannot be mixed with other paths"));
+}
+
 }  // namespace
 }  // namespace chunkwise::testing
