@@ -35,8 +35,20 @@ echo
 
 db_dir=$(mktemp -d)
 trap 'rm -rf "$db_dir"' EXIT
-echo "== ingest the project's documentation into a catalog and search it (BM25)"
-echo "\$ chunkwise ingest README.md docs --db demo.db"
-$bin ingest README.md docs --db "$db_dir/demo.db"
-echo "\$ chunkwise search 'paged kv cache' --db demo.db --top-k 3"
-$bin search 'paged kv cache' --db "$db_dir/demo.db" --top-k 3
+corpus=/usr/share/debian-reference  # Debian's own handbook, HTML (package debian-reference-en, installed by
+                                    # scripts/install-deps.sh)
+if [ -d "$corpus" ]; then
+  echo "== ingest the Debian Reference (HTML, $corpus) into a catalog and search it (BM25)"
+  echo "\$ chunkwise ingest $corpus --include '*.html' --db demo.db"
+  $bin ingest "$corpus" --include '*.html' --db "$db_dir/demo.db"
+  for query in 'apt pinning' 'network interface configuration'; do
+    echo "\$ chunkwise search '$query' --db demo.db --top-k 3"
+    $bin search "$query" --db "$db_dir/demo.db" --top-k 3
+  done
+else
+  echo "== ($corpus is missing: run scripts/install-deps.sh) ingest the project's documentation and search it"
+  echo "\$ chunkwise ingest README.md docs --db demo.db"
+  $bin ingest README.md docs --db "$db_dir/demo.db"
+  echo "\$ chunkwise search 'paged kv cache' --db demo.db --top-k 3"
+  $bin search 'paged kv cache' --db "$db_dir/demo.db" --top-k 3
+fi

@@ -34,6 +34,7 @@ packages=(
   libicu-dev                         # sentence boundaries (break iterator) for the sentence chunker
   zlib1g-dev                         # .gz documents
   libcpp-httplib-dev                 # HTTP server (chunkwise serve)
+  debian-reference-en                # the demo's document corpus (HTML handbook in /usr/share/debian-reference)
   libgtest-dev libgmock-dev          # unit tests
   libbenchmark-dev                   # micro-benchmarks
   libopenblas-dev                    # BLAS baseline of the runtime op benchmark (bench/runtime)
