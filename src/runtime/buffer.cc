@@ -15,6 +15,18 @@ namespace {
 // again for the same rounded size. A forward pass allocates the same activation sizes layer after layer, and
 // memory fresh from the OS costs a page fault per 4 KiB on first touch (a Llama-3.2-1B-shaped prefill of 512
 // tokens allocates ~800 MB of activations, one layer's worth at a time).
+// Under AddressSanitizer nothing is cached, so that a use after free of an activation is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCacheBuffers = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kCacheBuffers = false;
+#else
+constexpr bool kCacheBuffers = true;
+#endif
+#else
+constexpr bool kCacheBuffers = true;
+#endif
 constexpr size_t kCachedMinBytes = 256 << 10;
 constexpr size_t kCacheCapacity = size_t(512) << 20;
 constexpr size_t kGranule = 4096;
@@ -64,7 +76,7 @@ Buffer Buffer::allocate(Device device, size_t bytes) {
   buffer.bytes_ = bytes;
   buffer.device_ = device;
   buffer.owned_ = true;
-  if (bytes >= kCachedMinBytes) {
+  if (kCacheBuffers && bytes >= kCachedMinBytes) {
     const size_t rounded = (bytes + kGranule - 1) / kGranule * kGranule;
     void* data = buffer_cache().take(rounded);
     if (data == nullptr) data = std::aligned_alloc(64, rounded);
