@@ -253,6 +253,21 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+// The op profile collected so far as a JSON record: per op calls and seconds, and the time outside ops.
+nlohmann::json profile_record(const char* measure, double total_seconds, nlohmann::json record) {
+  nlohmann::json ops = nlohmann::json::object();
+  double op_seconds = 0;
+  for (const runtime::OpTime& op : runtime::op_profile()) {
+    ops[op.op] = {{"calls", op.calls}, {"s", op.seconds}};
+    op_seconds += op.seconds;
+  }
+  record["measure"] = measure;
+  record["total_s"] = total_seconds;
+  record["outside_ops_s"] = total_seconds - op_seconds;
+  record["ops"] = ops;
+  return record;
+}
+
 int run(const Options& options) {
   if (options.threads > 0) runtime::set_cpu_thread_count(options.threads);
   runtime::set_matmul_precision(options.precision);
@@ -316,18 +331,8 @@ int run(const Options& options) {
   prefill();
   const double profiled_seconds = seconds_since(profiled_start);
   runtime::set_op_profiling(false);
-  nlohmann::json ops = nlohmann::json::object();
-  double op_seconds = 0;
-  for (const runtime::OpTime& op : runtime::op_profile()) {
-    ops[op.op] = {{"calls", op.calls}, {"s", op.seconds}};
-    op_seconds += op.seconds;
-  }
-  emit({{"measure", "prefill_profile"},
-        {"tokens", options.prompt},
-        {"total_s", profiled_seconds},
-        {"outside_ops_s", profiled_seconds - op_seconds},
-        {"ops", ops},
-        {"threads", threads}});
+  emit(profile_record("prefill_profile", profiled_seconds,
+                      {{"tokens", options.prompt}, {"threads", threads}}));
 
   // (c) decode: per repetition an untimed prefill, then `steps` greedy steps timed together.
   const auto kv = cache.shape();
@@ -363,18 +368,7 @@ int run(const Options& options) {
           decoder.logits(ForwardBatch::for_sequence({token}, options.prompt + step, blocks, true), cache));
     const double total = seconds_since(start);
     runtime::set_op_profiling(false);
-    nlohmann::json ops = nlohmann::json::object();
-    double op_seconds = 0;
-    for (const runtime::OpTime& op : runtime::op_profile()) {
-      ops[op.op] = {{"calls", op.calls}, {"s", op.seconds}};
-      op_seconds += op.seconds;
-    }
-    emit({{"measure", "decode_profile"},
-          {"steps", options.steps},
-          {"total_s", total},
-          {"outside_ops_s", total - op_seconds},
-          {"ops", ops},
-          {"threads", threads}});
+    emit(profile_record("decode_profile", total, {{"steps", options.steps}, {"threads", threads}}));
   }
   const double step_seconds = decode_best / options.steps;
 

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "ingest/text_file.h"
 #include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::ingest {
@@ -16,14 +17,6 @@ namespace chunkwise::ingest {
 namespace {
 
 void ignore_poppler_message(const std::string&, void*) {}
-
-size_t count_replacements(std::string_view text) {
-  size_t n = 0;
-  for (size_t at = text.find("\xEF\xBF\xBD"); at != std::string_view::npos;
-       at = text.find("\xEF\xBF\xBD", at + 3))
-    ++n;
-  return n;
-}
 
 }  // namespace
 
@@ -47,7 +40,7 @@ ExtractedDocument extract_pdf(std::string_view bytes, int max_pages) {
     std::string page_text(utf8.begin(), utf8.end());
     std::string repaired;
     if (text::replace_invalid_utf8(page_text, repaired)) {
-      extracted.replaced += count_replacements(repaired) - count_replacements(page_text);
+      extracted.replaced += count_replacement_characters(repaired) - count_replacement_characters(page_text);
       page_text = std::move(repaired);
     }
     // NULs and form feeds are not text.

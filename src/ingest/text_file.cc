@@ -13,8 +13,6 @@
 
 namespace chunkwise::ingest {
 
-namespace {
-
 size_t count_replacement_characters(std::string_view text) {
   size_t n = 0;
   for (size_t at = text.find("\xEF\xBF\xBD"); at != std::string_view::npos;
@@ -22,8 +20,6 @@ size_t count_replacement_characters(std::string_view text) {
     ++n;
   return n;
 }
-
-}  // namespace
 
 FileFormat format_of(const std::filesystem::path& path) {
   auto lowered_extension = [](const std::filesystem::path& p) {

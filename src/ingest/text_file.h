@@ -29,6 +29,9 @@ struct DecodedText {
 
 DecodedText decode_text(std::string bytes);
 
+// How many U+FFFD characters `text` holds.
+size_t count_replacement_characters(std::string_view text);
+
 // The file's bytes, size and modification time. Throws Error(not_found) or Error(io) naming the path.
 struct FileBytes {
   std::string bytes;

@@ -3,7 +3,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 #include <vector>
@@ -11,10 +10,14 @@
 #include "common/error.h"
 #include "ingest/html_document.h"
 #include "ingest/pdf_document.h"
+#include "support/document_fixtures.h"
 #include "support/expect_error.h"
 
 namespace chunkwise::ingest {
 namespace {
+
+using chunkwise::testing::gzip;
+using chunkwise::testing::make_pdf;
 
 std::string heading_at(const ExtractedDocument& d, size_t i) {
   const text::Heading& h = d.structure.headings.at(i);
@@ -62,42 +65,6 @@ TEST(HtmlDocument, BrokenAndDeeplyNestedMarkupParsesWithoutRecursion) {
   EXPECT_NO_THROW(extract_html(flat));
 }
 
-// A PDF with one line of text per page, byte offsets in its xref computed.
-std::string make_pdf(const std::vector<std::string>& pages) {
-  std::vector<std::string> objects;
-  std::string kids;
-  const int first_page = 3;
-  for (size_t i = 0; i < pages.size(); ++i) kids += std::to_string(first_page + 2 * i) + " 0 R ";
-  objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
-  objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages.size()) + " >>");
-  const int font = first_page + 2 * int(pages.size());
-  for (size_t i = 0; i < pages.size(); ++i) {
-    const std::string stream = "BT /F1 12 Tf 72 720 Td (" + pages[i] + ") Tj ET";
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " +
-                      std::to_string(first_page + 2 * i + 1) + " 0 R /Resources << /Font << /F1 " +
-                      std::to_string(font) + " 0 R >> >> >>");
-    objects.push_back("<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream +
-                      "\nendstream");
-  }
-  objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t offset : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
-}
-
 TEST(PdfDocument, TextPerPageWithPageStarts) {
   const ExtractedDocument d = extract_pdf(make_pdf({"Hello first page", "Second page text"}));
   ASSERT_EQ(d.structure.page_starts.size(), 2u);
@@ -119,20 +86,6 @@ TEST(PdfDocument, CorruptTruncatedAndEmptyInputsAreClearErrors) {
       EXPECT_EQ(e.kind(), ErrorKind::invalid_input) << e.what();
     }
   }
-}
-
-std::string gzip(const std::string& data) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&stream, uLong(data.size())) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = uInt(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = uInt(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
 }
 
 TEST(Gzip, DecompressesMembersAndRejectsCorruptOrHugeData) {
