@@ -7,8 +7,9 @@
 //    byte offset in the extracted text) so chunks carry a headings path;
 //  - paragraphs and other blocks separated by a blank line, <br> as a line break, list items as "- item"
 //    lines, table rows one per line with cells joined by " | ", <pre> verbatim; other whitespace collapsed.
-// Chunk offsets then refer to this extracted text, which is what the catalog stores. A document whose elements
-// nest more than 2,000 deep is refused with Error(invalid_input) (parsing time grows with the square of it).
+// Chunk offsets then refer to this extracted text, which is what the catalog stores. A document whose
+// elements nest more than 2,000 deep is refused with Error(invalid_input) (parsing time grows with the square
+// of it).
 #pragma once
 
 #include <string_view>
