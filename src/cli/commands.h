@@ -1,4 +1,5 @@
-// Each subcommand lives in its own file and registers itself on the root app; running it returns the exit code.
+// Each subcommand lives in its own file and registers itself on the root app; running it returns the exit
+// code.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,7 +9,8 @@ namespace chunkwise::cli {
 
 using CommandRunner = std::function<int()>;
 
-// Adds the subcommand to `app`; `run` is set to the command's body, called by main() if the command was chosen.
+// Adds the subcommand to `app`; `run` is set to the command's body, called by main() if the command was
+// chosen.
 void add_tokenize_command(CLI::App& app, CommandRunner& run);
 void add_inspect_command(CLI::App& app, CommandRunner& run);
 void add_embed_command(CLI::App& app, CommandRunner& run);

@@ -12,9 +12,11 @@ int exit_code(chunkwise::ErrorKind kind) {
   switch (kind) {
     case chunkwise::ErrorKind::invalid_input:
     case chunkwise::ErrorKind::not_found:
-    case chunkwise::ErrorKind::unsupported: return 2;
+    case chunkwise::ErrorKind::unsupported:
+      return 2;
     case chunkwise::ErrorKind::io:
-    case chunkwise::ErrorKind::internal: return 1;
+    case chunkwise::ErrorKind::internal:
+      return 1;
   }
   return 1;
 }
