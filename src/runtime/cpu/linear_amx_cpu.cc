@@ -3,11 +3,16 @@
 //    64 bytes apart), ordered [16-row block][32-input step][term]; K is padded to a multiple of 32 and the
 //    rows to a multiple of 32 with zeros. All threads split once per call. (Tiles loaded straight from
 //    row-major inputs, 4 KiB apart at K = 2048, fell into one L1 set and ran at a third of this speed.)
-//  - Weights: a task owns a panel of kPanel output columns; it packs the panel's rows of W into the tiles'
-//    pair-interleaved ("VNNI") layout, one 1 KiB tile per 16 columns x 32 inputs, for the whole K.
+//  - Tasks: a block of up to kTaskRows rows x up to kTaskColumns columns, about one task per thread (more for
+//    wide products). A task goes through K one block of k_block_steps 32-input steps at a time: it packs that
+//    K block of its columns' weights into the tiles' pair-interleaved ("VNNI") layout (at most 128 KiB, stays
+//    in L2), then for each 32-row block (whose split inputs, at most 24 KiB, stay in L1) multiplies it with
+//    every 32 columns. Tile loads from L2 cost about as much as a tile product, so the operand that is
+//    loaded most (the inputs: one tile per term) is the one kept in L1.
 //  - Micro-kernel: a 32 x 32 block of outputs in four accumulator tiles (0-3); per 32 inputs two weight tiles
-//    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. The accumulators
-//    hold the whole K, so the outputs are written once.
+//    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. Between K blocks
+//    the accumulators are stored to and reloaded from the task's f32 buffer (exact: the sums are the same as
+//    with one pass over K), written to y with the bias at the end.
 #include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
@@ -22,6 +27,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -34,8 +40,15 @@ namespace chunkwise::runtime::cpu {
 namespace {
 
 constexpr int64_t kBlock = 32;          // rows and columns of the micro-kernel's output block
-constexpr int64_t kPanel = 64;          // output columns a task packs and owns
 constexpr int64_t kTileElements = 512;  // bf16 elements of one 16 x 32 tile (1 KiB)
+constexpr int64_t kTaskRows = 512;      // rows of one task, at most
+constexpr int64_t kTaskColumns = 256;   // columns of one task, at most
+
+// 32-input steps of one K block: the split inputs of one 32-row block for one K block take 16 KiB (1 term),
+// 16 KiB (2) or 24 KiB (3).
+constexpr int64_t k_block_steps(int terms) {
+  return terms == 1 ? 8 : 4;
+}
 
 struct alignas(64) TileConfig {
   uint8_t palette = 1;
@@ -86,50 +99,58 @@ CHUNKWISE_AMX void split_rows(const float* x, int64_t rows, int64_t k, int64_t k
     }
 }
 
-// Packs W rows [n0, n0 + kPanel) for inputs [0, k32) into tiles: for each 32-column block j, each step s of
-// 32 inputs and each half h of 16 columns, a tile whose row p holds, for columns c = 0..15, the input pair
-// (32 s + 2 p, 32 s + 2 p + 1) of W row n0 + 32 j + 16 h + c. Missing rows and inputs are zero.
-CHUNKWISE_AMX void pack_panel(const BFloat16* w, int64_t n, int64_t k, int64_t k32, int64_t n0,
-                              uint16_t* panel) {
-  const int64_t steps = k32 / 32;
+// Packs W rows [n0, n0 + 32), inputs [32 s0, 32 s1), into tiles: for each step s and each half h of 16
+// columns, a tile whose row p holds, for columns c = 0..15, the input pair (32 s + 2 p, 32 s + 2 p + 1) of W
+// row n0 + 16 h + c, at out + (2 (s - s0) + h) * kTileElements. Missing rows and inputs are zero.
+CHUNKWISE_AMX void pack_column_block(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0,
+                                     int64_t s1, uint16_t* out) {
   const uint16_t* bits = reinterpret_cast<const uint16_t*>(w);
   const __m512i row_offsets = _mm512_mullo_epi32(
       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(int(k / 2)));
-  for (int64_t j = 0; j < kPanel / kBlock; ++j)
-    for (int64_t h = 0; h < 2; ++h) {
-      const int64_t first = n0 + j * kBlock + h * 16;
-      const bool whole_columns = first + 16 <= n && k % 2 == 0;
-      for (int64_t s = 0; s < steps; ++s) {
-        uint16_t* tile = panel + ((j * steps + s) * 2 + h) * kTileElements;
-        if (whole_columns && 32 * s + 32 <= k) {
-          // Row p of the tile: the p-th input pair of 16 weight rows, one 32-bit gather.
-          const int* base = reinterpret_cast<const int*>(bits + first * k + 32 * s);
-          for (int p = 0; p < 16; ++p)
-            _mm512_storeu_si512(tile + p * 32, _mm512_i32gather_epi32(row_offsets, base + p, 4));
-          continue;
-        }
+  for (int64_t h = 0; h < 2; ++h) {
+    const int64_t first = n0 + h * 16;
+    const bool whole_columns = first + 16 <= n && k % 2 == 0;
+    for (int64_t s = s0; s < s1; ++s) {
+      uint16_t* tile = out + ((s - s0) * 2 + h) * kTileElements;
+      if (whole_columns && 32 * s + 32 <= k) {
+        // Row p of the tile: the p-th input pair of 16 weight rows, one 32-bit gather.
+        const int* base = reinterpret_cast<const int*>(bits + first * k + 32 * s);
         for (int p = 0; p < 16; ++p)
-          for (int c = 0; c < 16; ++c)
-            for (int e = 0; e < 2; ++e) {
-              const int64_t column = first + c, input = 32 * s + 2 * p + e;
-              tile[(p * 16 + c) * 2 + e] = column < n && input < k ? bits[column * k + input] : uint16_t(0);
-            }
+          _mm512_storeu_si512(tile + p * 32, _mm512_i32gather_epi32(row_offsets, base + p, 4));
+        continue;
       }
+      for (int p = 0; p < 16; ++p)
+        for (int c = 0; c < 16; ++c)
+          for (int e = 0; e < 2; ++e) {
+            const int64_t column = first + c, input = 32 * s + 2 * p + e;
+            tile[(p * 16 + c) * 2 + e] = column < n && input < k ? bits[column * k + input] : uint16_t(0);
+          }
     }
+  }
 }
 
-// out[32][32] (row stride 32) = the two 16-row blocks of split inputs at `a` (a + kBlockTiles: the second)
-// times the 32-column block of the packed panel at `b`.
+// Adds the products of steps [s0, s1) to the 32 x 32 output block held as four f32 tiles (rows 0-15 x
+// columns 0-15, 0-15 x 16-31, 16-31 x 0-15, 16-31 x 16-31; 1 KiB each) at `acc`, which starts from zero when
+// `first`. `a`: the first of the two 16-row blocks of split inputs (the second follows it); `b`: the 32
+// columns' weights packed for steps [s0, s1).
 template <int Terms>
-CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, const uint16_t* b, float* out) {
+CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, int64_t s0, int64_t s1, const uint16_t* b,
+                                  float* acc, bool first) {
   const int64_t second_block = steps * Terms * kTileElements;
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
-  for (int64_t s = 0; s < steps; ++s) {
-    _tile_loadd(6, b + (s * 2) * kTileElements, 64);
-    _tile_loadd(7, b + (s * 2 + 1) * kTileElements, 64);
+  if (first) {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+  } else {
+    _tile_loadd(0, acc, 64);
+    _tile_loadd(1, acc + 256, 64);
+    _tile_loadd(2, acc + 512, 64);
+    _tile_loadd(3, acc + 768, 64);
+  }
+  for (int64_t s = s0; s < s1; ++s) {
+    _tile_loadd(6, b + ((s - s0) * 2) * kTileElements, 64);
+    _tile_loadd(7, b + ((s - s0) * 2 + 1) * kTileElements, 64);
     for (int t = 0; t < Terms; ++t) {
       const uint16_t* a_tile = a + (s * Terms + t) * kTileElements;
       _tile_loadd(4, a_tile, 64);
@@ -140,10 +161,10 @@ CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, const uint16
       _tile_dpbf16ps(3, 5, 7);
     }
   }
-  _tile_stored(0, out, 32 * sizeof(float));
-  _tile_stored(1, out + 16, 32 * sizeof(float));
-  _tile_stored(2, out + 16 * 32, 32 * sizeof(float));
-  _tile_stored(3, out + 16 * 32 + 16, 32 * sizeof(float));
+  _tile_stored(0, acc, 64);
+  _tile_stored(1, acc + 256, 64);
+  _tile_stored(2, acc + 512, 64);
+  _tile_stored(3, acc + 768, 64);
 }
 
 CHUNKWISE_AMX void load_tile_config() {
@@ -159,6 +180,19 @@ CHUNKWISE_AMX void release_tiles() {
   _tile_release();
 }
 
+// Writes the accumulated 32 x 32 block (tile layout, see multiply_block) to y rows [m0, m0 + 32) and columns
+// [c0, c0 + 32), clipped to rows x n, adding the bias.
+void store_block(const float* acc, const float* bias, float* y, int64_t rows, int64_t n, int64_t m0,
+                 int64_t c0) {
+  const int64_t valid_rows = std::min(kBlock, rows - m0), valid_columns = std::min(kBlock, n - c0);
+  for (int64_t r = 0; r < valid_rows; ++r) {
+    float* out = y + (m0 + r) * n + c0;
+    const float* tiles = acc + (r / 16) * 512 + (r % 16) * 16;
+    for (int64_t c = 0; c < valid_columns; ++c)
+      out[c] = tiles[(c / 16) * 256 + c % 16] + (bias ? bias[c0 + c] : 0.0f);
+  }
+}
+
 template <int Terms>
 void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
                       int64_t k) {
@@ -166,6 +200,7 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
   const int64_t k32 = (k + 31) / 32 * 32;
   const int64_t padded_rows = (rows + kBlock - 1) / kBlock * kBlock;
   const int64_t steps = k32 / 32;
+  constexpr int64_t block_steps = k_block_steps(Terms);
 
   // The split inputs, kept between calls (a prefill's products reuse one buffer instead of faulting in a
   // new one each time).
@@ -176,47 +211,44 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
   pool.parallel_for(padded_rows / 16, 1,
                     [&](int64_t begin, int64_t end) { split_rows(x, rows, k, k32, Terms, begin, end, a); });
 
-  // Tasks: (panel of kPanel columns, part of the rows); rows are split only when there are too few panels to
-  // keep every thread busy.
-  const int64_t panels = (n + kPanel - 1) / kPanel;
-  const int64_t row_blocks = padded_rows / kBlock;
-  const int64_t wanted_parts = (2 * pool.num_threads() + panels - 1) / panels;
-  const int64_t parts = std::clamp<int64_t>(wanted_parts, 1, row_blocks);
-  const int64_t blocks_per_part = (row_blocks + parts - 1) / parts;
-  pool.parallel_for(panels * parts, 1, [&](int64_t begin, int64_t end) {
-    thread_local std::vector<uint16_t> panel_storage;
-    panel_storage.resize(size_t(kPanel * k32 + 32));
-    uint16_t* panel = reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(panel_storage.data()) + 63) &
-                                                  ~uintptr_t(63));
-    alignas(64) float block[kBlock * kBlock];
+  // Tasks: row blocks of up to kTaskRows x column ranges of up to kTaskColumns, ranges narrowed (to a
+  // multiple of 32) so that every thread gets one.
+  const int64_t row_tasks = (padded_rows + kTaskRows - 1) / kTaskRows;
+  const int64_t column_blocks = (n + kBlock - 1) / kBlock;
+  const int64_t wanted_ranges = (pool.num_threads() + row_tasks - 1) / row_tasks;
+  const int64_t range_blocks =
+      std::clamp<int64_t>((column_blocks + wanted_ranges - 1) / wanted_ranges, 1, kTaskColumns / kBlock);
+  const int64_t ranges = (column_blocks + range_blocks - 1) / range_blocks;
+  const int64_t tasks = row_tasks * ranges;
+  std::atomic<int64_t> next{0};
+  pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
+    thread_local std::vector<float> accumulators;
+    thread_local std::vector<uint16_t> packed_storage;
+    accumulators.resize(size_t(kTaskRows * kTaskColumns));
+    const int64_t packed_block = block_steps * 2 * kTileElements;  // one 32-column block's K block
+    packed_storage.resize(size_t(kTaskColumns / kBlock * packed_block + 32));
+    uint16_t* packed = reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(packed_storage.data()) + 63) &
+                                                   ~uintptr_t(63));
     load_tile_config();
-    int64_t packed = -1;
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t p = task / parts, part = task % parts;
-      const int64_t n0 = p * kPanel;
-      if (packed != p) {
-        pack_panel(w, n, k, k32, n0, panel);
-        packed = p;
+    for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+      const int64_t rb0 = task / ranges * (kTaskRows / kBlock);
+      const int64_t rb1 = std::min(padded_rows / kBlock, rb0 + kTaskRows / kBlock);
+      const int64_t j0 = task % ranges * range_blocks, j1 = std::min(column_blocks, j0 + range_blocks);
+      auto block_acc = [&](int64_t rb, int64_t j) {
+        return accumulators.data() + ((rb - rb0) * (j1 - j0) + (j - j0)) * kBlock * kBlock;
+      };
+      for (int64_t s0 = 0; s0 < steps; s0 += block_steps) {
+        const int64_t s1 = std::min(steps, s0 + block_steps);
+        for (int64_t j = j0; j < j1; ++j)
+          pack_column_block(w, n, k, j * kBlock, s0, s1, packed + (j - j0) * packed_block);
+        for (int64_t rb = rb0; rb < rb1; ++rb)
+          for (int64_t j = j0; j < j1; ++j)
+            multiply_block<Terms>(a + rb * kBlock * Terms * k32, steps, s0, s1,
+                                  packed + (j - j0) * packed_block, block_acc(rb, j), s0 == 0);
       }
-      const int64_t first_block = part * blocks_per_part;
-      const int64_t last_block = std::min(row_blocks, first_block + blocks_per_part);
-      for (int64_t rb = first_block; rb < last_block; ++rb) {
-        const int64_t m0 = rb * kBlock;
-        for (int64_t j = 0; j < kPanel / kBlock; ++j) {
-          const int64_t c0 = n0 + j * kBlock;
-          if (c0 >= n) break;
-          multiply_block<Terms>(a + m0 * Terms * k32, steps, panel + j * steps * 2 * kTileElements, block);
-          const int64_t valid_rows = std::min(kBlock, rows - m0), valid_columns = std::min(kBlock, n - c0);
-          for (int64_t r = 0; r < valid_rows; ++r) {
-            float* out = y + (m0 + r) * n + c0;
-            const float* in = block + r * kBlock;
-            if (bias)
-              for (int64_t c = 0; c < valid_columns; ++c) out[c] = in[c] + bias[c0 + c];
-            else
-              std::memcpy(out, in, size_t(valid_columns) * sizeof(float));
-          }
-        }
-      }
+      for (int64_t rb = rb0; rb < rb1; ++rb)
+        for (int64_t j = j0; j < j1; ++j)
+          store_block(block_acc(rb, j), bias, y, rows, n, rb * kBlock, j * kBlock);
     }
     release_tiles();
   });
