@@ -20,5 +20,6 @@ void add_search_command(CLI::App& app, CommandRunner& run);
 void add_rm_command(CLI::App& app, CommandRunner& run);
 void add_chunk_command(CLI::App& app, CommandRunner& run);
 void add_embed_index_command(CLI::App& app, CommandRunner& run);
+void add_serve_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace chunkwise::cli
