@@ -1,6 +1,7 @@
 #include "serve/http/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -94,6 +95,7 @@ struct HttpServer::Impl {
   std::mutex embed_mutex;
   int64_t started = unix_time();
   PrometheusMetrics metrics;
+  int listening_socket = -1;
 
   Impl(Engine& engine_, const model::Embedder* embedder_, ServerOptions options_)
       : engine(engine_), embedder(embedder_), options(std::move(options_)) {
@@ -357,6 +359,12 @@ struct HttpServer::Impl {
   }
 
   void routes() {
+    // cpp-httplib listens with a backlog of 5: a burst of clients connecting at once would overflow it and
+    // see resets. Keep the listening socket (the options callback sees it first) to raise it after bind.
+    server.set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listening_socket = sock;
+    });
     server.set_payload_max_length(options.max_body_bytes);
     const int threads = std::max(options.threads, 4);
     server.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
@@ -422,6 +430,7 @@ int HttpServer::bind() {
                                : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (port < 0)
     fail(ErrorKind::io, "cannot listen on {}:{} (in use, or not an address of this machine)", o.host, o.port);
+  if (impl_->listening_socket >= 0) ::listen(impl_->listening_socket, SOMAXCONN);
   return port;
 }
 
