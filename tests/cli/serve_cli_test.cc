@@ -280,6 +280,25 @@ TEST(Serve, DisconnectedStreamFreesItsBlocksAndMetricsSayWhatHappened) {
   EXPECT_NE(text.find("chunkwise:http_responses_total{status=\"401\"}"), std::string::npos);
 }
 
+// The official openai npm package and LangChain.js, unchanged, against the server (openai_sdk_client.mjs).
+TEST(Serve, OpenAIAndLangChainClientsWorkUnchanged) {
+  const std::string embedder = std::string(CHUNKWISE_TEST_DATA) + "/models/tiny-models/qwen3-embedder/tf5";
+  ServerProcess server(std::string("--api-key ") + kKey +
+                       " --served-model-name tiny-chat --embedding-model " + embedder);
+  ASSERT_GT(server.port(), 0);
+  const std::string script = std::string(CHUNKWISE_SOURCE_DIR) + "/tests/cli/openai_sdk_client.mjs";
+  const std::string command = "node " + script + " " + CHUNKWISE_REFERENCE_DIR + " " +
+                              std::to_string(server.port()) + " " + kKey + " tiny-chat tf5 64 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << output << "\n(needs scripts/install-deps.sh --reference for the npm packages)";
+  EXPECT_NE(output.find("all checks passed"), std::string::npos) << output;
+}
+
 TEST(Serve, StopsCleanlyOnSigterm) {
   ServerProcess server("");
   ASSERT_GT(server.port(), 0);
