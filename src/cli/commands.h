@@ -21,5 +21,6 @@ void add_rm_command(CLI::App& app, CommandRunner& run);
 void add_chunk_command(CLI::App& app, CommandRunner& run);
 void add_embed_index_command(CLI::App& app, CommandRunner& run);
 void add_serve_command(CLI::App& app, CommandRunner& run);
+void add_ask_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace chunkwise::cli

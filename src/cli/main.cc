@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   chunkwise::cli::add_chunk_command(app, run);
   chunkwise::cli::add_embed_index_command(app, run);
   chunkwise::cli::add_serve_command(app, run);
+  chunkwise::cli::add_ask_command(app, run);
 
   try {
     app.parse(argc, argv);
