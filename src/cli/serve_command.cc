@@ -26,6 +26,7 @@ struct ServeOptions {
   std::string model_path;
   std::string served_model_name;
   std::string embedding_model_path;
+  std::string db;
   std::string host = "127.0.0.1";
   int port = 8080;
   std::vector<std::string> api_keys;
@@ -75,6 +76,7 @@ int run_serve(const ServeOptions& opt) {
     embedder = std::make_unique<model::Embedder>(model::Embedder::load(opt.embedding_model_path));
     server_options.embedding_model_name = directory_name(opt.embedding_model_path);
   }
+  server_options.db = opt.db;
   server_options.host = opt.host;
   server_options.port = opt.port;
   server_options.api_keys = opt.api_keys;
@@ -111,7 +113,8 @@ void add_serve_command(CLI::App& app, CommandRunner& run) {
   cmd->footer(
       "\nRoutes: GET /health, GET /metrics (Prometheus), GET /v1/models, POST /v1/chat/completions,\n"
       "POST /v1/completions (both stream with \"stream\": true), POST /v1/embeddings (with "
-      "--embedding-model).\n"
+      "--embedding-model);\n"
+      "with --db: POST /v1/rag/query, POST and GET /v1/documents, DELETE /v1/documents/ID.\n"
       "Example:\n"
       "  chunkwise serve --model DIR --port 8080 &\n"
       "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\\n"
@@ -121,6 +124,7 @@ void add_serve_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--served-model-name", opt->served_model_name,
                   "The model id clients use (default: the directory's name)");
   cmd->add_option("--embedding-model", opt->embedding_model_path, "Model directory for /v1/embeddings");
+  cmd->add_option("--db", opt->db, "Chunk catalog for /v1/rag/query and /v1/documents (created if missing)");
   cmd->add_option("--host", opt->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opt->port, "Port to listen on (0: any free port)")
       ->capture_default_str()

@@ -299,6 +299,83 @@ TEST(Serve, OpenAIAndLangChainClientsWorkUnchanged) {
   EXPECT_NE(output.find("all checks passed"), std::string::npos) << output;
 }
 
+// Documents over HTTP into a fresh catalog, then /v1/rag/query (plain and streamed) answers from them.
+TEST(Serve, DocumentsAndRagQuery) {
+  const fs::path db = fs::temp_directory_path() / ("chunkwise-serve-rag-" + std::to_string(getpid()) + ".db");
+  fs::remove(db);
+  {
+    ServerProcess server("--db " + db.string());
+    ASSERT_GT(server.port(), 0);
+    auto c = server.client(false);
+    for (const auto& [name, text] :
+         {std::pair{"curl.txt", "Package: curl\nSummary: command line tool for URLs\n"},
+          std::pair{"zstd.md", "# zstd\n\nPackage: zstd\nSummary: fast lossless compression\n"}}) {
+      auto res = c.Post("/v1/documents", json{{"name", name}, {"content", text}}.dump(), "application/json");
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 201) << res->body;
+      EXPECT_EQ(json::parse(res->body)["status"], "added");
+    }
+    httplib::MultipartFormDataItems items = {
+        {"file", "Package: rsync\nSummary: file-copying tool\n", "rsync.txt", "text/plain"}};
+    auto uploaded = c.Post("/v1/documents", items);
+    ASSERT_TRUE(uploaded);
+    EXPECT_EQ(uploaded->status, 201) << uploaded->body;
+    auto again =
+        c.Post("/v1/documents",
+               json{{"name", "curl.txt"}, {"content", "Package: curl\nSummary: command line tool for URLs\n"}}
+                   .dump(),
+               "application/json");
+    EXPECT_EQ(json::parse(again->body)["status"], "unchanged");
+    const json list = json::parse(c.Get("/v1/documents")->body);
+    ASSERT_EQ(list["data"].size(), 3u);
+
+    const json answer = post(server, "/v1/rag/query",
+                             {{"question", "lossless compression"}, {"top_k", 2}, {"max_tokens", 6}}, 200);
+    EXPECT_EQ(answer["object"], "rag.answer");
+    ASSERT_GE(answer["sources"].size(), 1u);
+    EXPECT_EQ(answer["sources"][0]["path"], "zstd.md");
+    EXPECT_EQ(answer["sources"][0]["headings"], json::array({"zstd"}));
+    EXPECT_EQ(answer["sources"][0]["number"], 1);
+    EXPECT_TRUE(answer["sources"][0].contains("cited"));
+    EXPECT_EQ(answer["usage"]["completion_tokens"], 6);
+
+    auto streamed = c.Post(
+        "/v1/rag/query",
+        json{{"question", "lossless compression"}, {"top_k", 2}, {"max_tokens", 6}, {"stream", true}}.dump(),
+        "application/json");
+    ASSERT_TRUE(streamed);
+    const auto events = sse_events(streamed->body);
+    ASSERT_GE(events.size(), 3u);
+    EXPECT_EQ(json::parse(events[0])["object"], "rag.sources");
+    EXPECT_EQ(json::parse(events[0])["sources"], [&] {  // same sources, without "cited"
+      json s = answer["sources"];
+      for (auto& source : s) source.erase("cited");
+      return s;
+    }());
+    std::string text;
+    for (size_t i = 1; i + 1 < events.size(); ++i) text += json::parse(events[i])["delta"].get<std::string>();
+    EXPECT_EQ(text, answer["answer"]);
+    EXPECT_EQ(json::parse(events[events.size() - 2])["citations"], answer["citations"]);
+    EXPECT_EQ(events.back(), "[DONE]");
+
+    EXPECT_EQ(post(server, "/v1/rag/query", {{"question", ""}}, 400)["error"]["param"], "question");
+    EXPECT_EQ(post(server, "/v1/rag/query", {{"question", "x"}, {"select", "nope"}}, 400)["error"]["param"],
+              "select");
+    const int64_t id = list["data"][0]["id"];
+    EXPECT_EQ(c.Delete("/v1/documents/" + std::to_string(id))->status, 200);
+    EXPECT_EQ(c.Delete("/v1/documents/" + std::to_string(id))->status, 404);
+    EXPECT_EQ(json::parse(c.Get("/v1/documents")->body)["data"].size(), 2u);
+    EXPECT_EQ(post(server, "/v1/documents", {{"name", "empty.txt"}, {"content", ""}}, 400)["error"]["type"],
+              "invalid_request_error");
+  }
+  fs::remove(db);
+  fs::remove(db.string() + "-wal");
+  fs::remove(db.string() + "-shm");
+  // Without --db the routes say how to get them.
+  const json missing = post(shared_server(), "/v1/rag/query", {{"question", "x"}}, 404);
+  EXPECT_NE(missing["error"]["message"].get<std::string>().find("--db"), std::string::npos);
+}
+
 TEST(Serve, StopsCleanlyOnSigterm) {
   ServerProcess server("");
   ASSERT_GT(server.port(), 0);

@@ -12,7 +12,9 @@
 #include "serve/http/api_error.h"
 #include "serve/http/completion_request.h"
 #include "serve/http/completion_response.h"
+#include "serve/http/output_queue.h"
 #include "serve/http/prometheus_metrics.h"
+#include "serve/http/rag_routes.h"
 #include "text/jinja/chat_template.h"
 
 namespace chunkwise::serve::http {
@@ -30,30 +32,6 @@ void send_error(httplib::Response& res, const ApiError& error) {
   res.status = error.status;
   res.set_content(dump(error.body()), "application/json");
 }
-
-// Outputs of one request, handed from the engine thread to the HTTP thread that serves it.
-class OutputQueue {
- public:
-  void push(const SequenceOutput& output) {
-    {
-      std::lock_guard lock(mutex_);
-      items_.push_back(output);
-    }
-    ready_.notify_one();
-  }
-  std::optional<SequenceOutput> pop(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    if (!ready_.wait_for(lock, timeout, [&] { return !items_.empty(); })) return std::nullopt;
-    SequenceOutput output = std::move(items_.front());
-    items_.pop_front();
-    return output;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<SequenceOutput> items_;
-};
 
 bool constant_time_equal(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -95,11 +73,13 @@ struct HttpServer::Impl {
   std::mutex embed_mutex;
   int64_t started = unix_time();
   PrometheusMetrics metrics;
+  std::unique_ptr<RagRoutes> rag;
   int listening_socket = -1;
 
   Impl(Engine& engine_, const model::Embedder* embedder_, ServerOptions options_)
       : engine(engine_), embedder(embedder_), options(std::move(options_)) {
     if (const auto& source = engine.tokenizer().config().chat_template) chat_template.emplace(*source);
+    if (!options.db.empty()) rag = std::make_unique<RagRoutes>(engine, options.model_name, options.db);
     routes();
   }
 
@@ -414,6 +394,27 @@ struct HttpServer::Impl {
     server.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
       guarded(res, [&] { embeddings(req, res); });
     });
+    auto with_catalog = [this](httplib::Response& res, auto body) {
+      guarded(res, [&] {
+        if (!rag)
+          throw ApiError{404, "this server has no document catalog (start it with --db FILE)",
+                         "not_found_error", std::nullopt, std::nullopt};
+        body();
+      });
+    };
+    server.Post("/v1/rag/query", [this, with_catalog](const httplib::Request& req, httplib::Response& res) {
+      with_catalog(res, [&] { rag->query(req, res); });
+    });
+    server.Post("/v1/documents", [this, with_catalog](const httplib::Request& req, httplib::Response& res) {
+      with_catalog(res, [&] { rag->upload(req, res); });
+    });
+    server.Get("/v1/documents", [this, with_catalog](const httplib::Request&, httplib::Response& res) {
+      with_catalog(res, [&] { rag->list(res); });
+    });
+    server.Delete(R"(/v1/documents/(\d{1,18}))",
+                  [this, with_catalog](const httplib::Request& req, httplib::Response& res) {
+                    with_catalog(res, [&] { rag->remove(std::stoll(req.matches[1]), res); });
+                  });
   }
 };
 

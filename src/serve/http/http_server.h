@@ -6,6 +6,7 @@
 //   POST /v1/chat/completions    chat template applied; SSE streaming with "stream": true
 //   POST /v1/completions         text or token-id prompt; SSE streaming
 //   POST /v1/embeddings          when an embedding model is loaded
+//   /v1/rag/query, /v1/documents with a catalog (rag_routes.h)
 // Errors are OpenAI's error object with the matching status: 400 bad field, 401 missing/wrong API key, 404
 // unknown model or route, 413 body too large, 500 internal. A streaming client that disconnects cancels its
 // request: the engine frees its KV blocks before the next step.
@@ -26,6 +27,7 @@ struct ServerOptions {
   std::vector<std::string> api_keys;  // empty: no authentication
   std::string model_name;             // the id clients use
   std::string embedding_model_name;   // when an embedder is given
+  std::string db;                     // chunk catalog for /v1/rag/query and /v1/documents; empty: none
   size_t max_body_bytes = size_t(32) << 20;
   int threads = 128;  // connections served at once (each stream holds one)
 };
