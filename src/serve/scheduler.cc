@@ -72,47 +72,64 @@ std::vector<ScheduledChunk> Scheduler::schedule() {
     if (options_.chunked_prefill) return budget;
     return plan.empty() ? remaining : 0;  // a prompt over the budget runs alone
   };
-
-  for (size_t i = 0; i < running_.size() && budget > 0; ++i) {
-    Sequence& sequence = *running_[i];
-    const int64_t count = tokens_for(sequence);
-    if (count == 0) continue;
-    bool fits = grow_blocks(sequence, sequence.computed + count);
-    while (!fits && running_.size() > i + 1) {
-      preempt_newest();
-      preempted = true;
-      fits = grow_blocks(sequence, sequence.computed + count);
-    }
-    if (!fits) {  // this is the newest one left: it waits for the others to finish
-      preempt_newest();
-      preempted = true;
-      break;
-    }
+  auto add = [&](Sequence& sequence, int64_t count) {
     plan.push_back(
         {&sequence, sequence.computed, count, sequence.computed + count == int64_t(sequence.tokens.size())});
     budget -= count;
-  }
+  };
 
-  while (!preempted && !waiting_.empty() && budget > 0 && running_.size() < size_t(options_.max_num_seqs)) {
-    Sequence& sequence = *waiting_.front();
-    if (sequence.blocks.empty()) {
-      // At least the last token is computed here: its logits choose the next one.
-      const int max_blocks = int((int64_t(sequence.tokens.size()) - 1) / pool_->block_size());
-      sequence.blocks = pool_->acquire_prefix(sequence.tokens, max_blocks, sequence.block_keys);
-      sequence.computed = int64_t(sequence.blocks.size()) * pool_->block_size();
-      if (!sequence.cached_tokens)
-        sequence.cached_tokens = std::min(sequence.computed, sequence.prompt_tokens);
+  auto schedule_running = [&] {
+    for (size_t i = 0; i < running_.size() && budget > 0; ++i) {
+      Sequence& sequence = *running_[i];
+      const int64_t count = tokens_for(sequence);
+      if (count == 0) continue;
+      bool fits = grow_blocks(sequence, sequence.computed + count);
+      while (!fits && running_.size() > i + 1) {
+        preempt_newest();
+        preempted = true;
+        fits = grow_blocks(sequence, sequence.computed + count);
+      }
+      if (!fits) {  // this is the newest one left: it waits for the others to finish
+        preempt_newest();
+        preempted = true;
+        break;
+      }
+      add(sequence, count);
     }
-    const int64_t count = tokens_for(sequence);
-    if (count == 0 || !grow_blocks(sequence, sequence.computed + count)) {
-      release_blocks(sequence);
-      break;
+  };
+
+  auto admit_waiting = [&] {
+    while (!waiting_.empty() && budget > 0 && running_.size() < size_t(options_.max_num_seqs)) {
+      Sequence& sequence = *waiting_.front();
+      if (sequence.blocks.empty()) {
+        // At least the last token is computed here: its logits choose the next one.
+        const int max_blocks = int((int64_t(sequence.tokens.size()) - 1) / pool_->block_size());
+        sequence.blocks = pool_->acquire_prefix(sequence.tokens, max_blocks, sequence.block_keys);
+        sequence.computed = int64_t(sequence.blocks.size()) * pool_->block_size();
+        if (!sequence.cached_tokens)
+          sequence.cached_tokens = std::min(sequence.computed, sequence.prompt_tokens);
+      }
+      const int64_t count = tokens_for(sequence);
+      if (count == 0 || !grow_blocks(sequence, sequence.computed + count)) {
+        release_blocks(sequence);
+        break;
+      }
+      add(sequence, count);
+      running_.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
     }
-    plan.push_back(
-        {&sequence, sequence.computed, count, sequence.computed + count == int64_t(sequence.tokens.size())});
-    budget -= count;
-    running_.push_back(std::move(waiting_.front()));
-    waiting_.pop_front();
+  };
+
+  if (options_.chunked_prefill) {
+    // Decode-maximal batching (Sarathi-Serve): every running sequence's next token or prompt chunk, then new
+    // prompts in the budget that is left.
+    schedule_running();
+    if (!preempted) admit_waiting();
+  } else {
+    // Without chunking (vLLM's classic policy): a step of whole new prompts whenever one can start, decodes
+    // only in steps without one; running decodes pause while a prompt is prefilled.
+    admit_waiting();
+    if (plan.empty()) schedule_running();
   }
   return plan;
 }

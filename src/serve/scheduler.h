@@ -1,9 +1,13 @@
 // Iteration-level scheduling (Orca, vLLM, Sarathi-Serve): before every forward pass, decide which tokens of
 // which sequences it computes, within a token budget.
+// With chunked prefill (the default; Sarathi-Serve's decode-maximal batching):
 //   1. Running sequences first, oldest first: a decode step is one token; a sequence still in its prompt gets
-//      the next chunk of it (chunked prefill) or, with chunking off, all of it.
+//      the next chunk of it, as much as the budget has left.
 //   2. Then waiting sequences, first come first served, while fewer than max_num_seqs run and budget is
 //      left; each starts after the longest prefix the prefix cache holds.
+// Without it (vLLM's classic policy, the baseline chunking is measured against): whole prompts of waiting
+// sequences get a step of their own whenever one can start (the first even when longer than the budget),
+// and running sequences decode only in steps without prompts.
 // KV blocks are taken as the tokens need them. When none is left, the newest running sequence is preempted:
 // its blocks go back (full ones stay in the prefix cache) and it waits at the front of the queue to recompute
 // everything it had, prompt and generated tokens alike. The oldest sequence always fits (requests larger than
