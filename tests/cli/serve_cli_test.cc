@@ -249,6 +249,7 @@ TEST(Serve, MalformedRequestsGetOpenAIErrors) {
 TEST(Serve, DisconnectedStreamFreesItsBlocksAndMetricsSayWhatHappened) {
   ServerProcess& server = shared_server();
   auto metrics_text = [&] { return server.client().Get("/metrics")->body; };
+  EXPECT_EQ(server.client(false).Get("/v1/models")->status, 401);  // counted by status below
   const double cancelled_before = metric(metrics_text(), "chunkwise:request_total{outcome=\"cancelled\"}");
   {
     httplib::Client c("127.0.0.1", server.port());
