@@ -1,8 +1,8 @@
 // Fuzzes the document path of ingest: arbitrary bytes are a file's contents. They go through what ingest does
-// to a file (binary detection and UTF-8 repair in decode_text, Markdown structure, chunk_text with the token
-// and recursive chunkers at a few small sizes and overlaps picked from the first and last bytes), with no
-// file system and no catalog. Every promise of those stages is checked and a broken one traps, so the fuzzer
-// finds logic bugs as well as crashes:
+// to a file (binary detection and UTF-8 repair in decode_text, Markdown structure, chunk_text with the token,
+// sentence and recursive chunkers at a few small sizes and overlaps picked from the first and last bytes),
+// with no file system and no catalog. Every promise of those stages is checked and a broken one traps, so the
+// fuzzer finds logic bugs as well as crashes:
 //   decode_text: binary iff a NUL in the first 8 KiB or more than 10% replacements; otherwise valid UTF-8,
 //     equal to an independent maximal-subpart (WHATWG) repair, with the same replacement count; idempotent.
 //   markdown_structure: headings in order, each at a line start that really is an ATX heading of its level,
@@ -11,6 +11,7 @@
 //     token count = count_words, headings path and page as the structure says, every non-whitespace code
 //     point covered; no chunks for blank text (but see the recursive chunker at size 1).
 //   token chunker: exactly the windows of `size` words stepping `size - overlap` (an independent model).
+//   sentence chunker: at most `size` words a chunk, no White_Space at either end.
 //   recursive chunker: at most `size` code points, trimmed of White_Space (a size-1 chunk is one code point,
 //     kept whole as LangChain keeps it), at most `overlap` code points shared with the previous chunk.
 #include <cstddef>
@@ -272,6 +273,16 @@ void check_recursive(std::string_view text, size_t size, size_t overlap, const s
   }
 }
 
+// Sentence chunker: at most `size` words a chunk, trimmed of White_Space (coverage of every non-space code
+// point is check_common's).
+void check_sentence(std::string_view text, size_t size, const std::vector<Chunk>& chunks) {
+  for (const Chunk& c : chunks) {
+    CHECK(c.token_count <= size);
+    CHECK(!whitespace_at(text, c.begin));
+    CHECK(!whitespace_at(text, previous_start(text, c.end)));
+  }
+}
+
 std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std::string_view text,
                                const DocumentStructure& structure, bool markdown) {
   std::vector<Chunk> chunks;
@@ -291,6 +302,8 @@ std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std
   const size_t size = config.size, overlap = config.overlap;
   if (config.name == "token")
     check_token(text, size, overlap, chunks);
+  else if (config.name == "sentence")
+    check_sentence(text, size, chunks);
   else
     check_recursive(text, size, overlap, chunks);
   return chunks;
@@ -321,11 +334,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {"recursive", 1, 0, true},
       {"recursive", 3, 2, true},
       {"recursive", recursive_size, b % recursive_size, true},
+      {"sentence", token_size, b % token_size, true},
   };
   // One chunk per word or code point is slow on long texts; those get the other settings only.
   for (const auto& config : configs)
     if (config.size > 1 || text.size() <= 2048) run_chunker(config, text, structure, true);
   run_chunker(configs[4], text, structure, false);
+  run_chunker(configs[5], text, structure, false);
 
   // Pages (as the PDF path will give them): a page starts at 0 and after every form feed.
   DocumentStructure paged = structure;

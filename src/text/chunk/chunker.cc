@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "text/chunk/recursive_chunker.h"
+#include "text/chunk/sentence_chunker.h"
 #include "text/chunk/token_chunker.h"
 #include "text/tokenizer/unicode_text.h"
 
@@ -50,13 +51,14 @@ std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure
 
 std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
   size_t size = config.size;
-  if (size == 0) size = config.name == "token" ? 256 : 1000;
+  if (size == 0) size = config.name == "token" || config.name == "sentence" ? 256 : 1000;
   const size_t overlap = config.overlap_set ? config.overlap : size / 5;
   if (overlap >= size)
     fail(ErrorKind::invalid_input, "chunk overlap {} must be below the chunk size {}", overlap, size);
   if (config.name == "token") return std::make_unique<TokenChunker>(size, overlap);
   if (config.name == "recursive") return std::make_unique<RecursiveChunker>(size, overlap);
-  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token or recursive)", config.name);
+  if (config.name == "sentence") return std::make_unique<SentenceChunker>(size, overlap);
+  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token, sentence or recursive)", config.name);
 }
 
 size_t count_words(std::string_view text) {

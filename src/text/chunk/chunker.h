@@ -36,7 +36,7 @@ class Chunker {
 };
 
 struct ChunkerConfig {
-  std::string name = "recursive";  // token | recursive
+  std::string name = "recursive";  // token | sentence | recursive
   size_t size = 0;                 // 0: the chunker's default
   size_t overlap = 0;
   bool overlap_set = false;  // false: the chunker's default overlap

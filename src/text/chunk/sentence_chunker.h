@@ -1,0 +1,33 @@
+// Sentences packed into chunks. Sentences come from ICU's sentence break iterator (Unicode UAX #29; asked for
+// ICU's English abbreviation suppressions, which not every ICU build has) run directly over the UTF-8 text,
+// plus abbreviation handling of our own: a break is dropped after an initial before an upper-case letter
+// ("J. R. R. Tolkien"), after a title before an upper-case letter ("Dr. Smith"), after a reference
+// abbreviation before a digit ("Fig. 3", "No. 7"), and before any lower-case letter ("e.g. curl", "the U.S.
+// army"); a blank line always ends a sentence.
+//
+// Chunks take whole sentences, up to `size` words (whitespace-separated), and start with the last sentences
+// of the previous chunk that hold at most `overlap` words. A sentence longer than `size` words is cut at
+// words into pieces of `size` (those pieces never overlap). Chunks never begin or end with whitespace.
+#pragma once
+
+#include "text/chunk/chunker.h"
+
+namespace chunkwise::text {
+
+class SentenceChunker : public Chunker {
+ public:
+  SentenceChunker(size_t size, size_t overlap);  // overlap < size
+  std::string describe() const override;
+
+ protected:
+  std::vector<Span> split(std::string_view text) const override;
+
+ private:
+  size_t size_;
+  size_t overlap_;
+};
+
+// The sentences of `text` (valid UTF-8), in order, without surrounding whitespace; never empty.
+std::vector<Span> split_sentences(std::string_view text);
+
+}  // namespace chunkwise::text
