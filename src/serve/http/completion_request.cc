@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "serve/http/api_error.h"
+#include "serve/http/json_body.h"
 
 namespace chunkwise::serve::http {
 
@@ -15,20 +16,6 @@ using ordered_json = nlohmann::ordered_json;
 // (the body size limit bounds them too; these keep the messages clear).
 constexpr size_t kMaxStopStrings = 16;
 constexpr size_t kMaxEmbeddingInputs = 2048;
-
-ordered_json parse_object(std::string_view body) {
-  ordered_json json;
-  try {
-    json = ordered_json::parse(body);
-  } catch (const nlohmann::json::exception& e) {
-    throw ApiError{400, std::string("the request body is not valid JSON: ") + e.what(),
-                   "invalid_request_error", std::nullopt, std::nullopt};
-  }
-  if (!json.is_object())
-    throw ApiError{400, "the request body must be a JSON object", "invalid_request_error", std::nullopt,
-                   std::nullopt};
-  return json;
-}
 
 // The field, or null when absent (null and absent mean the same, as in OpenAI's API).
 const ordered_json& field(const ordered_json& json, const char* name) {
@@ -129,7 +116,7 @@ void parse_stop(const ordered_json& json, CompletionRequest& request) {
 }  // namespace
 
 CompletionRequest parse_completion_request(std::string_view body, Endpoint endpoint) {
-  const ordered_json json = parse_object(body);
+  const ordered_json json = parse_json_object(body);
   CompletionRequest request;
   request.endpoint = endpoint;
   const ordered_json& model = field(json, "model");
@@ -197,7 +184,7 @@ CompletionRequest parse_completion_request(std::string_view body, Endpoint endpo
 }
 
 EmbeddingRequest parse_embedding_request(std::string_view body) {
-  const ordered_json json = parse_object(body);
+  const ordered_json json = parse_json_object(body);
   EmbeddingRequest request;
   const ordered_json& model = field(json, "model");
   if (!model.is_null() && !model.is_string()) bad_field("model", "'model' must be a string");

@@ -12,6 +12,7 @@
 #include "serve/http/api_error.h"
 #include "serve/http/completion_request.h"
 #include "serve/http/completion_response.h"
+#include "serve/http/json_body.h"
 #include "serve/http/output_queue.h"
 #include "serve/http/prometheus_metrics.h"
 #include "serve/http/rag_routes.h"
@@ -24,13 +25,9 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 using namespace std::chrono_literals;
 
-std::string dump(const ordered_json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void send_error(httplib::Response& res, const ApiError& error) {
   res.status = error.status;
-  res.set_content(dump(error.body()), "application/json");
+  res.set_content(json_text(error.body()), "application/json");
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {
@@ -54,11 +51,6 @@ std::string base64(std::string_view bytes) {
     out += i + 2 < bytes.size() ? digits[group & 63] : '=';
   }
   return out;
-}
-
-int64_t unix_time() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -212,9 +204,9 @@ struct HttpServer::Impl {
       all.logprobs.insert(all.logprobs.end(), output->logprobs.begin(), output->logprobs.end());
       if (!output->finish_reason) continue;
       const Usage usage{output->prompt_tokens, output->completion_tokens, output->cached_tokens};
-      res.set_content(
-          dump(completion_json(identity, text, output->finish_reason, logprobs_of(request, all, 0), usage)),
-          "application/json");
+      res.set_content(json_text(completion_json(identity, text, output->finish_reason,
+                                                logprobs_of(request, all, 0), usage)),
+                      "application/json");
       return;
     }
   }
@@ -232,7 +224,7 @@ struct HttpServer::Impl {
         "text/event-stream",
         [this, request, identity, queue, state](size_t, httplib::DataSink& sink) {
           auto send = [&](const ordered_json& json) {
-            const std::string event = "data: " + dump(json) + "\n\n";
+            const std::string event = "data: " + json_text(json) + "\n\n";
             return sink.write(event.data(), event.size());
           };
           std::optional<SequenceOutput> output = queue->pop(1000ms);
@@ -315,10 +307,10 @@ struct HttpServer::Impl {
       }
       data.push_back(item);
     }
-    res.set_content(dump({{"object", "list"},
-                          {"data", data},
-                          {"model", options.embedding_model_name},
-                          {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}}),
+    res.set_content(json_text({{"object", "list"},
+                               {"data", data},
+                               {"model", options.embedding_model_name},
+                               {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}}),
                     "application/json");
   }
 
@@ -335,7 +327,7 @@ struct HttpServer::Impl {
                       {"created", started},
                       {"owned_by", "chunkwise"},
                       {"max_model_len", embedder->max_tokens()}});
-    res.set_content(dump({{"object", "list"}, {"data", data}}), "application/json");
+    res.set_content(json_text({{"object", "list"}, {"data", data}}), "application/json");
   }
 
   void routes() {

@@ -11,6 +11,7 @@
 #include "retrieve/bm25.h"
 #include "retrieve/search.h"
 #include "serve/http/api_error.h"
+#include "serve/http/json_body.h"
 #include "serve/http/output_queue.h"
 #include "store/catalog.h"
 
@@ -20,15 +21,6 @@ namespace {
 
 using ordered_json = nlohmann::ordered_json;
 using namespace std::chrono_literals;
-
-std::string dump(const ordered_json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-int64_t unix_time() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct RagQuery {
   std::string question;
@@ -63,14 +55,7 @@ int64_t integer(const ordered_json& json, const char* name, int64_t low, int64_t
 }
 
 RagQuery parse_rag_query(std::string_view body) {
-  ordered_json json;
-  try {
-    json = ordered_json::parse(body);
-  } catch (const nlohmann::json::exception& e) {
-    throw ApiError{400, std::string("the request body is not valid JSON: ") + e.what(),
-                   "invalid_request_error", std::nullopt, std::nullopt};
-  }
-  if (!json.is_object()) bad_field("question", "the request body must be a JSON object");
+  const ordered_json json = parse_json_object(body);
   RagQuery q;
   const auto question = json.find("question");
   if (question == json.end() || !question->is_string() || question->get<std::string>().empty())
@@ -223,15 +208,15 @@ void RagRoutes::query(const httplib::Request& req, httplib::Response& res) {
       answer += output->text;
       if (!output->finish_reason) continue;
       const std::vector<int> cited = rag::cited_sources(answer, sources->size());
-      res.set_content(dump({{"id", id},
-                            {"object", "rag.answer"},
-                            {"created", created},
-                            {"model", model_name_},
-                            {"answer", answer},
-                            {"finish_reason", generate::to_string(*output->finish_reason)},
-                            {"citations", cited},
-                            {"sources", sources_json(*sources, &cited)},
-                            {"usage", usage_json(*output)}}),
+      res.set_content(json_text({{"id", id},
+                                 {"object", "rag.answer"},
+                                 {"created", created},
+                                 {"model", model_name_},
+                                 {"answer", answer},
+                                 {"finish_reason", generate::to_string(*output->finish_reason)},
+                                 {"citations", cited},
+                                 {"sources", sources_json(*sources, &cited)},
+                                 {"usage", usage_json(*output)}}),
                       "application/json");
       return;
     }
@@ -248,7 +233,7 @@ void RagRoutes::query(const httplib::Request& req, httplib::Response& res) {
       "text/event-stream",
       [this, id, created, queue, sources, state](size_t, httplib::DataSink& sink) {
         auto send = [&](const ordered_json& json) {
-          const std::string event = "data: " + dump(json) + "\n\n";
+          const std::string event = "data: " + json_text(json) + "\n\n";
           return sink.write(event.data(), event.size());
         };
         auto done = [&] {
@@ -331,14 +316,14 @@ void RagRoutes::upload(const httplib::Request& req, httplib::Response& res) {
   ordered_json out = document_json(*record);
   out["status"] = summary.added ? "added" : summary.replaced ? "replaced" : "unchanged";
   res.status = summary.added ? 201 : 200;
-  res.set_content(dump(out), "application/json");
+  res.set_content(json_text(out), "application/json");
 }
 
 void RagRoutes::list(httplib::Response& res) {
   store::Catalog catalog(db_, {.read_only = true});
   ordered_json data = ordered_json::array();
   for (const store::DocumentRecord& d : catalog.documents()) data.push_back(document_json(d));
-  res.set_content(dump({{"object", "list"}, {"data", data}}), "application/json");
+  res.set_content(json_text({{"object", "list"}, {"data", data}}), "application/json");
 }
 
 void RagRoutes::remove(int64_t id, httplib::Response& res) {
@@ -347,7 +332,7 @@ void RagRoutes::remove(int64_t id, httplib::Response& res) {
   for (const store::DocumentRecord& d : catalog.documents()) {
     if (d.id != id) continue;
     catalog.remove_documents(d.path);
-    res.set_content(dump({{"id", id}, {"object", "document"}, {"deleted", true}}), "application/json");
+    res.set_content(json_text({{"id", id}, {"object", "document"}, {"deleted", true}}), "application/json");
     return;
   }
   throw ApiError{404, fmt::format("no document {}", id), "not_found_error", "id", std::nullopt};
