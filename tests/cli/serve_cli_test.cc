@@ -172,6 +172,23 @@ TEST(Serve, ChatCompletionEqualsGenerateCommand) {
   EXPECT_EQ(response["usage"]["completion_tokens"], 12);
   EXPECT_EQ(response["usage"]["prompt_tokens"], expected["usage"]["prompt_tokens"]);
   fs::remove(chat_file);
+  // Logprobs: one entry per token; greedy, so the chosen token is the most likely one.
+  const json with_logprobs = post(server, "/v1/chat/completions",
+                                  {{"messages", messages},
+                                   {"max_tokens", 4},
+                                   {"temperature", 0},
+                                   {"ignore_eos", true},
+                                   {"logprobs", true},
+                                   {"top_logprobs", 2}},
+                                  200);
+  const json& content = with_logprobs["choices"][0]["logprobs"]["content"];
+  ASSERT_EQ(content.size(), 4u);
+  for (const json& token : content) {
+    ASSERT_EQ(token["top_logprobs"].size(), 2u);
+    EXPECT_EQ(token["top_logprobs"][0]["token"], token["token"]);
+    EXPECT_LE(token["logprob"].get<double>(), 0.0);
+    EXPECT_GE(token["logprob"].get<double>(), token["top_logprobs"][1]["logprob"].get<double>());
+  }
 }
 
 TEST(Serve, StreamingDeltasAddUpToTheWholeAnswer) {
