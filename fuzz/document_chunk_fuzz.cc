@@ -12,6 +12,7 @@
 //     point covered; no chunks for blank text (but see the recursive chunker at size 1).
 //   token chunker: exactly the windows of `size` words stepping `size - overlap` (an independent model).
 //   sentence chunker: at most `size` words a chunk, no White_Space at either end.
+//   structure chunker: no White_Space at either end, no chunk boundary inside a table or code block.
 //   recursive chunker: at most `size` code points, trimmed of White_Space (a size-1 chunk is one code point,
 //     kept whole as LangChain keeps it), at most `overlap` code points shared with the previous chunk.
 #include <cstddef>
@@ -193,6 +194,14 @@ void check_structure(std::string_view text, const DocumentStructure& structure) 
     }
     CHECK(h.title.find('\n') == std::string::npos);
   }
+  // Atomic blocks (fenced code, pipe tables): in order, not overlapping, inside the text, no heading inside.
+  size_t block_end = 0;
+  for (const auto& block : structure.atomic_blocks) {
+    CHECK(block.begin >= block_end && block.begin < block.end && block.end <= text.size());
+    CHECK(block.begin == 0 || text[block.begin - 1] == '\n');
+    for (const Heading& h : structure.headings) CHECK(h.begin < block.begin || h.begin >= block.end);
+    block_end = block.end;
+  }
 }
 
 // The headings path in effect at a position, for positions that never decrease (chunk begins): the stack of
@@ -283,6 +292,27 @@ void check_sentence(std::string_view text, size_t size, const std::vector<Chunk>
   }
 }
 
+// Structure chunker: trimmed, and no chunk boundary falls strictly inside an atomic block (table, code).
+void check_structure_chunks(std::string_view text, const DocumentStructure& structure,
+                            const std::vector<Chunk>& chunks) {
+  for (const Chunk& c : chunks) {
+    CHECK(!whitespace_at(text, c.begin));
+    CHECK(!whitespace_at(text, previous_start(text, c.end)));
+    for (auto block : structure.atomic_blocks) {
+      // The block without White_Space at its ends (chunks are trimmed, so they may stop before it).
+      while (block.begin < block.end && whitespace_at(text, block.begin)) {
+        size_t pos = block.begin;
+        chunkwise::text::next_code_point(text, pos);
+        block.begin = pos;
+      }
+      while (block.end > block.begin && whitespace_at(text, previous_start(text, block.end)))
+        block.end = previous_start(text, block.end);
+      CHECK(!(c.begin > block.begin && c.begin < block.end));
+      CHECK(!(c.end > block.begin && c.end < block.end));
+    }
+  }
+}
+
 std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std::string_view text,
                                const DocumentStructure& structure, bool markdown) {
   std::vector<Chunk> chunks;
@@ -304,6 +334,8 @@ std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std
     check_token(text, size, overlap, chunks);
   else if (config.name == "sentence")
     check_sentence(text, size, chunks);
+  else if (config.name == "structure")
+    check_structure_chunks(text, markdown ? structure : DocumentStructure{}, chunks);
   else
     check_recursive(text, size, overlap, chunks);
   return chunks;
@@ -335,12 +367,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {"recursive", 3, 2, true},
       {"recursive", recursive_size, b % recursive_size, true},
       {"sentence", token_size, b % token_size, true},
+      {"structure", token_size, 0, true},
   };
   // One chunk per word or code point is slow on long texts; those get the other settings only.
   for (const auto& config : configs)
     if (config.size > 1 || text.size() <= 2048) run_chunker(config, text, structure, true);
   run_chunker(configs[4], text, structure, false);
   run_chunker(configs[5], text, structure, false);
+  run_chunker(configs[6], text, structure, true);
 
   // Pages (as the PDF path will give them): a page starts at 0 and after every form feed.
   DocumentStructure paged = structure;

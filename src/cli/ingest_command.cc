@@ -159,11 +159,11 @@ void add_ingest_command(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--db", options->db, "Catalog file (SQLite), created if missing")->required();
   cmd->add_option("--chunker", options->chunker,
-                  "token (whitespace words), sentence (whole sentences, ICU) or recursive (LangChain's)")
+                  "token (whitespace words), sentence (whole sentences, ICU), recursive (LangChain's) or "
+                  "structure (sections; tables and code kept whole)")
       ->capture_default_str();
-  cmd->add_option(
-      "--chunk-size", options->chunk_size,
-      "Chunk size: code points for recursive (default 1000), words for token and sentence (default 256)");
+  cmd->add_option("--chunk-size", options->chunk_size,
+                  "Chunk size: code points for recursive (default 1000), words for the others (default 256)");
   auto* overlap =
       cmd->add_option("--chunk-overlap", options->chunk_overlap,
                       "Overlap between neighbouring chunks, same unit (default: a fifth of the size)");

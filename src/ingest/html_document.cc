@@ -59,6 +59,9 @@ class TextBuilder {
     wanted_newlines_ = std::max(wanted_newlines_, newlines);
   }
 
+  // The end of the text written so far (pending breaks not counted).
+  size_t end_offset() const { return text_.size(); }
+
   // Where the next text will start, once pending breaks are written.
   size_t next_offset() {
     pending_newlines_flush();
@@ -231,6 +234,11 @@ class Extractor {
       if (heading.begin + heading.title.size() <= document.text.size())
         document.structure.headings.push_back(std::move(heading));
     }
+    for (const text::Span& block : atomic_blocks_) {
+      const size_t begin = block.begin > trimmed ? block.begin - trimmed : 0;
+      const size_t end = std::min(block.end > trimmed ? block.end - trimmed : 0, document.text.size());
+      if (begin < end) document.structure.atomic_blocks.push_back({begin, end});
+    }
     return document;
   }
 
@@ -309,6 +317,8 @@ class Extractor {
 
   void open(GumboTag tag, const GumboNode* node) {
     if (const int newlines = block_newlines(tag)) builder_.block_break(newlines);
+    if ((tag == GUMBO_TAG_PRE || tag == GUMBO_TAG_TABLE) && atomic_depth_++ == 0)
+      atomic_begin_ = builder_.next_offset();
     switch (tag) {
       case GUMBO_TAG_PRE:
         ++preformatted_;
@@ -327,6 +337,9 @@ class Extractor {
 
   void close(GumboTag tag) {
     if (tag == GUMBO_TAG_PRE) --preformatted_;
+    if ((tag == GUMBO_TAG_PRE || tag == GUMBO_TAG_TABLE) && --atomic_depth_ == 0 &&
+        builder_.end_offset() > atomic_begin_)
+      atomic_blocks_.push_back({atomic_begin_, builder_.end_offset()});
     if (const int newlines = block_newlines(tag)) builder_.block_break(tag == GUMBO_TAG_BR ? 1 : newlines);
   }
 
@@ -348,6 +361,9 @@ class Extractor {
 
   TextBuilder builder_;
   std::vector<text::Heading> headings_;
+  std::vector<text::Span> atomic_blocks_;  // <pre> and <table>, outermost only
+  int atomic_depth_ = 0;
+  size_t atomic_begin_ = 0;
   int preformatted_ = 0;
 };
 

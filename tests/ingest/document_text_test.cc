@@ -50,6 +50,20 @@ installer.</p>
     EXPECT_EQ(d.text.find(dropped), std::string::npos) << dropped;
 }
 
+TEST(HtmlDocument, TablesAndPreformattedTextAreAtomicBlocks) {
+  const ExtractedDocument d = extract_html(
+      "<p>intro</p><table><tr><td>a</td><td><table><tr><td>nested</td></tr></table></td></tr>"
+      "<tr><td>b</td><td>2</td></tr></table><p>between</p><pre>x = 1\n\ny = 2</pre><p>end</p>");
+  std::vector<std::string> blocks;
+  for (const text::Span& b : d.structure.atomic_blocks)
+    blocks.push_back(d.text.substr(b.begin, b.end - b.begin));
+  ASSERT_EQ(blocks.size(), 2u) << d.text;  // the nested table is inside the outer one
+  EXPECT_EQ(blocks[0].substr(0, 1), "a");
+  EXPECT_NE(blocks[0].find("nested"), std::string::npos);
+  EXPECT_NE(blocks[0].find("b | 2"), std::string::npos);
+  EXPECT_EQ(blocks[1], "x = 1\n\ny = 2");
+}
+
 TEST(HtmlDocument, BrokenAndDeeplyNestedMarkupParsesWithoutRecursion) {
   EXPECT_EQ(extract_html("<p>unclosed <b>bold <i>both</p><p>next").text, "unclosed bold both\n\nnext");
   EXPECT_EQ(extract_html("").text, "");

@@ -8,6 +8,12 @@
 
 namespace chunkwise::text {
 
+// A byte range [begin, end) of the source.
+struct Span {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 struct Chunk {
   std::string text;
   size_t begin = 0;  // [begin, end) in bytes
@@ -28,6 +34,9 @@ struct Heading {
 struct DocumentStructure {
   std::vector<Heading> headings;    // in source order
   std::vector<size_t> page_starts;  // byte offset where each page begins, in order; empty: no pages
+  // Ranges a chunker must not cut: tables and code blocks (Markdown fences and pipe tables, HTML <pre> and
+  // <table>); in order, not overlapping. Only the structure-aware chunker honours them.
+  std::vector<Span> atomic_blocks;
 };
 
 }  // namespace chunkwise::text

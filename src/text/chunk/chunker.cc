@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "text/chunk/recursive_chunker.h"
 #include "text/chunk/sentence_chunker.h"
+#include "text/chunk/structure_chunker.h"
 #include "text/chunk/token_chunker.h"
 #include "text/tokenizer/unicode_text.h"
 
@@ -32,7 +33,7 @@ std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure
   if (!is_valid_utf8(text)) fail(ErrorKind::invalid_input, "chunker input is not valid UTF-8");
   const std::vector<std::vector<std::string>> paths = heading_paths(structure.headings);
   std::vector<Chunk> chunks;
-  for (const Span& span : split(text)) {
+  for (const Span& span : split(text, structure)) {
     Chunk& chunk = chunks.emplace_back();
     chunk.begin = span.begin;
     chunk.end = span.end;
@@ -51,14 +52,16 @@ std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure
 
 std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
   size_t size = config.size;
-  if (size == 0) size = config.name == "token" || config.name == "sentence" ? 256 : 1000;
+  if (size == 0) size = config.name == "recursive" ? 1000 : 256;
   const size_t overlap = config.overlap_set ? config.overlap : size / 5;
   if (overlap >= size)
     fail(ErrorKind::invalid_input, "chunk overlap {} must be below the chunk size {}", overlap, size);
   if (config.name == "token") return std::make_unique<TokenChunker>(size, overlap);
   if (config.name == "recursive") return std::make_unique<RecursiveChunker>(size, overlap);
   if (config.name == "sentence") return std::make_unique<SentenceChunker>(size, overlap);
-  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token, sentence or recursive)", config.name);
+  if (config.name == "structure") return std::make_unique<StructureChunker>(size);  // no overlap
+  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token, sentence, recursive or structure)",
+       config.name);
 }
 
 size_t count_words(std::string_view text) {

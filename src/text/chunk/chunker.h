@@ -13,12 +13,6 @@
 
 namespace chunkwise::text {
 
-// A byte range [begin, end) of the source.
-struct Span {
-  size_t begin = 0;
-  size_t end = 0;
-};
-
 class Chunker {
  public:
   virtual ~Chunker() = default;
@@ -31,12 +25,13 @@ class Chunker {
   virtual std::string describe() const = 0;
 
  protected:
-  // The chunk boundaries of `text`, in order of `begin`; never an empty span.
-  virtual std::vector<Span> split(std::string_view text) const = 0;
+  // The chunk boundaries of `text`, in order of `begin`; never an empty span. Only structure-aware chunkers
+  // look at `structure`.
+  virtual std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const = 0;
 };
 
 struct ChunkerConfig {
-  std::string name = "recursive";  // token | sentence | recursive
+  std::string name = "recursive";  // token | sentence | recursive | structure
   size_t size = 0;                 // 0: the chunker's default
   size_t overlap = 0;
   bool overlap_set = false;  // false: the chunker's default overlap

@@ -14,7 +14,8 @@ std::string_view trim_blanks(std::string_view s) {
   return s;
 }
 
-// Drops up to three leading spaces; false if the line is indented by four or more (code, not a heading/fence).
+// Drops up to three leading spaces; false if the line is indented by four or more (code, not a
+// heading/fence).
 bool strip_indent(std::string_view& line) {
   size_t spaces = 0;
   while (spaces < line.size() && line[spaces] == ' ') ++spaces;
@@ -69,24 +70,47 @@ int read_heading(std::string_view line, std::string_view& title) {
 
 }  // namespace
 
+// A pipe-table row: its first non-blank character is '|'.
+bool is_table_row(std::string_view line) {
+  const std::string_view trimmed = trim_blanks(line);
+  return !trimmed.empty() && trimmed[0] == '|';
+}
+
 DocumentStructure markdown_structure(std::string_view text) {
   DocumentStructure structure;
   Fence open;
+  size_t fence_begin = 0;
+  size_t table_begin = 0, table_end = 0, table_rows = 0;
+  auto end_table = [&] {
+    if (table_rows >= 2) structure.atomic_blocks.push_back({table_begin, table_end});
+    table_rows = 0;
+  };
   for (size_t begin = 0; begin < text.size();) {
     size_t end = text.find('\n', begin);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(begin, end - begin);
     if (open.marker != 0) {
-      if (closes(open, line)) open = {};
+      if (closes(open, line)) {
+        open = {};
+        structure.atomic_blocks.push_back({fence_begin, end});
+      }
     } else if (const Fence fence = read_fence(line); fence.marker != 0) {
+      end_table();
       open = fence;
+      fence_begin = begin;
+    } else if (is_table_row(line)) {
+      if (table_rows++ == 0) table_begin = begin;
+      table_end = end;
     } else {
+      end_table();
       std::string_view title;
       if (const int level = read_heading(line, title); level > 0)
         structure.headings.push_back({begin, level, std::string(title)});
     }
     begin = end + 1;
   }
+  end_table();
+  if (open.marker != 0) structure.atomic_blocks.push_back({fence_begin, text.size()});  // never closed
   return structure;
 }
 

@@ -53,7 +53,7 @@ std::string RecursiveChunker::describe() const {
   return fmt::format("recursive size={} overlap={} unit=chars", size_, overlap_);
 }
 
-std::vector<Span> RecursiveChunker::split(std::string_view text) const {
+std::vector<Span> RecursiveChunker::split(std::string_view text, const DocumentStructure&) const {
   std::vector<Span> out;
   if (!text.empty()) split_recursive(text, {0, text.size()}, 0, out);
   return out;

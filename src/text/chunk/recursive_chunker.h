@@ -17,7 +17,7 @@ class RecursiveChunker : public Chunker {
   std::string describe() const override;
 
  protected:
-  std::vector<Span> split(std::string_view text) const override;
+  std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const override;
 
  private:
   struct Piece {

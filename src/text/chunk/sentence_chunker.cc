@@ -134,7 +134,7 @@ std::string SentenceChunker::describe() const {
   return fmt::format("sentence size={} overlap={} unit=words", size_, overlap_);
 }
 
-std::vector<Span> SentenceChunker::split(std::string_view text) const {
+std::vector<Span> SentenceChunker::split(std::string_view text, const DocumentStructure&) const {
   // Units: whole sentences, or pieces of size_ words of the sentences longer than that.
   struct Unit {
     Span span;

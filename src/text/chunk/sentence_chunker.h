@@ -20,7 +20,7 @@ class SentenceChunker : public Chunker {
   std::string describe() const override;
 
  protected:
-  std::vector<Span> split(std::string_view text) const override;
+  std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const override;
 
  private:
   size_t size_;
