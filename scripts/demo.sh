@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on defaults that need no user files: what `make run` shows a new user (tokenize, generate,
-# ingest + search).
+# ingest + search, ask).
 # Usage: scripts/demo.sh [PATH/TO/chunkwise]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,10 @@ if [ -d "$corpus" ]; then
     echo "\$ chunkwise search '$query' --db demo.db --top-k 3"
     $bin search "$query" --db "$db_dir/demo.db" --top-k 3
   done
+  echo
+  echo "== answer from the handbook with $model, citing the sources ($note)"
+  echo "\$ chunkwise ask 'How does apt pinning work?' --db demo.db --model $model --top-k 3 --max-tokens 48"
+  $bin ask 'How does apt pinning work?' --db "$db_dir/demo.db" --model "$model" --top-k 3 --max-tokens 48
 else
   echo "== ($corpus is missing: run scripts/install-deps.sh) ingest the project's documentation and search it"
   echo "\$ chunkwise ingest README.md docs --db demo.db"
