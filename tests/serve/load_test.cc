@@ -111,3 +111,64 @@ TEST(ServeLoad, SixtyFourStreamsWithAQuarterHangingUp) {
 
 }  // namespace
 }  // namespace chunkwise::serve
+
+namespace chunkwise::serve {
+namespace {
+
+// A non-streaming request whose client gives up: the server's whitespace heartbeats notice and cancel it.
+// The engine is not running while the client waits, so the answer cannot come first.
+TEST(ServeDisconnect, NonStreamingRequestIsCancelledWhenTheClientLeaves) {
+  const model::DecoderModel model = model::DecoderModel::load(kModelDir);
+  const text::Tokenizer tokenizer = text::Tokenizer::load(kModelDir);
+  EngineOptions options;
+  options.num_blocks = 32;
+  Engine engine(model, tokenizer, options);  // not started
+  http::ServerOptions server_options;
+  server_options.port = 0;
+  server_options.model_name = "tiny";
+  server_options.heartbeat_ms = 20;
+  http::HttpServer server(engine, nullptr, server_options);
+  const int port = server.bind();
+  std::thread listener([&] { server.listen(); });
+
+  {
+    httplib::Client client("127.0.0.1", port);
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/v1/completions";
+    req.body = R"({"prompt": "waiting", "max_tokens": 8})";
+    req.set_header("Content-Type", "application/json");
+    std::string received;
+    req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+      received.append(data, size);
+      return false;  // the first heartbeat arrived: hang up
+    };
+    client.send(req);
+    EXPECT_EQ(received.find_first_not_of(' '), std::string::npos) << received;  // only heartbeats
+  }
+  // The next heartbeats fail and cancel the request; the engine then drops it at its first step.
+  EngineCounters counters;
+  for (int i = 0; i < 200 && counters.requests_cancelled == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    engine.step();
+    counters = engine.counters();
+  }
+  EXPECT_EQ(counters.requests_cancelled, 1);
+  EXPECT_EQ(counters.generation_tokens, 0);
+  EXPECT_EQ(counters.kv_blocks_used, 0);
+
+  // A quick answer is still a plain response, and a slow one a chunked JSON object with leading spaces.
+  engine.start();
+  httplib::Client patient("127.0.0.1", port);
+  const auto ok =
+      patient.Post("/v1/completions", R"({"prompt": "fine", "max_tokens": 4})", "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["usage"]["completion_tokens"], 4);
+  server.stop();
+  listener.join();
+  engine.stop();
+}
+
+}  // namespace
+}  // namespace chunkwise::serve

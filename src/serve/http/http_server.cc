@@ -182,7 +182,7 @@ struct HttpServer::Impl {
     if (request.stream)
       stream(res, request, identity, queue, handle);
     else
-      wait_and_respond(res, request, identity, *queue);
+      wait_and_respond(res, request, identity, queue, handle);
   }
 
   std::optional<ordered_json> logprobs_of(const CompletionRequest& request, const SequenceOutput& output,
@@ -191,24 +191,66 @@ struct HttpServer::Impl {
     return logprobs_json(request.endpoint, engine.tokenizer(), output.logprobs, text_offset);
   }
 
+  // A non-streaming answer. One that is ready within heartbeat_ms goes out as a plain response; one still
+  // running then switches to a chunked JSON response that writes a space every heartbeat_ms while it waits
+  // (JSON allows leading whitespace): the writes are how a client that hung up is noticed, and its request is
+  // cancelled like a stream's.
   void wait_and_respond(httplib::Response& res, const CompletionRequest& request,
-                        const CompletionIdentity& identity, OutputQueue& queue) {
-    std::string text;
-    SequenceOutput all;
-    for (;;) {
-      std::optional<SequenceOutput> output = queue.pop(1000ms);
+                        const CompletionIdentity& identity, std::shared_ptr<OutputQueue> queue,
+                        RequestHandle handle) {
+    struct Answer {
+      std::string text;
+      std::vector<generate::SampledToken> logprobs;
+      bool finished = false;
+    };
+    auto answer = std::make_shared<Answer>();
+    const std::chrono::milliseconds heartbeat(std::max(options.heartbeat_ms, 1));
+    // The response for `output`, once it is the last one; throws ApiError for an engine error.
+    auto absorb = [this, request, identity,
+                   answer](const SequenceOutput& output) -> std::optional<std::string> {
+      if (output.error)
+        throw ApiError{500, *output.error, "internal_server_error", std::nullopt, std::nullopt};
+      answer->text += output.text;
+      answer->logprobs.insert(answer->logprobs.end(), output.logprobs.begin(), output.logprobs.end());
+      if (!output.finish_reason) return std::nullopt;
+      SequenceOutput all;
+      all.logprobs = answer->logprobs;
+      const Usage usage{output.prompt_tokens, output.completion_tokens, output.cached_tokens};
+      return json_text(
+          completion_json(identity, answer->text, output.finish_reason, logprobs_of(request, all, 0), usage));
+    };
+    const auto deadline = std::chrono::steady_clock::now() + heartbeat;
+    for (auto now = std::chrono::steady_clock::now(); now < deadline;
+         now = std::chrono::steady_clock::now()) {
+      std::optional<SequenceOutput> output =
+          queue->pop(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms);
       if (!output) continue;
-      if (output->error)
-        throw ApiError{500, *output->error, "internal_server_error", std::nullopt, std::nullopt};
-      text += output->text;
-      all.logprobs.insert(all.logprobs.end(), output->logprobs.begin(), output->logprobs.end());
-      if (!output->finish_reason) continue;
-      const Usage usage{output->prompt_tokens, output->completion_tokens, output->cached_tokens};
-      res.set_content(json_text(completion_json(identity, text, output->finish_reason,
-                                                logprobs_of(request, all, 0), usage)),
-                      "application/json");
-      return;
+      if (std::optional<std::string> body = absorb(*output)) {
+        res.set_content(*body, "application/json");
+        return;
+      }
     }
+    res.set_chunked_content_provider(
+        "application/json",
+        [queue, answer, absorb, heartbeat](size_t, httplib::DataSink& sink) {
+          std::optional<SequenceOutput> output = queue->pop(heartbeat);
+          if (!output) return sink.write(" ", 1);  // fails once the client is gone
+          std::string body;
+          try {
+            std::optional<std::string> last = absorb(*output);
+            if (!last) return true;
+            body = std::move(*last);
+          } catch (const ApiError& e) {  // the status is sent already: the error object is the body
+            body = json_text(e.body());
+          }
+          answer->finished = true;
+          const bool ok = sink.write(body.data(), body.size());
+          sink.done();
+          return ok;
+        },
+        [answer, handle](bool) {
+          if (!answer->finished) handle.cancel();
+        });
   }
 
   void stream(httplib::Response& res, const CompletionRequest& request, const CompletionIdentity& identity,

@@ -8,8 +8,9 @@
 //   POST /v1/embeddings          when an embedding model is loaded
 //   /v1/rag/query, /v1/documents with a catalog (rag_routes.h)
 // Errors are OpenAI's error object with the matching status: 400 bad field, 401 missing/wrong API key, 404
-// unknown model or route, 413 body too large, 500 internal. A streaming client that disconnects cancels its
-// request: the engine frees its KV blocks before the next step.
+// unknown model or route, 413 body too large, 500 internal. A client that disconnects cancels its request (a
+// stream's next write fails; a non-streaming answer that takes longer than heartbeat_ms is sent chunked with
+// whitespace heartbeats, whose writes fail): the engine frees its KV blocks before its next step.
 #pragma once
 
 #include <memory>
@@ -30,6 +31,9 @@ struct ServerOptions {
   std::string db;                     // chunk catalog for /v1/rag/query and /v1/documents; empty: none
   size_t max_body_bytes = size_t(32) << 20;
   int threads = 128;  // connections served at once (each stream holds one)
+  // A non-streaming answer not ready after heartbeat_ms is sent chunked, with a space every heartbeat_ms
+  // until it is: how a client that left is noticed.
+  int heartbeat_ms = 1000;
 };
 
 class HttpServer {
