@@ -23,7 +23,9 @@ std::string filter_sql(const SearchFilter& filter) {
   std::vector<std::string> parts;
   if (!filter.path_globs.empty()) {
     std::string any;
-    for (size_t i = 0; i < filter.path_globs.size(); ++i) any += i ? " OR d.path GLOB ?" : "d.path GLOB ?";
+    // Each glob twice: as given, and (when relative) at the end of a longer path (see sqlite_glob).
+    for (size_t i = 0; i < filter.path_globs.size(); ++i)
+      any += i ? " OR d.path GLOB ? OR d.path GLOB ?" : "d.path GLOB ? OR d.path GLOB ?";
     parts.push_back("(" + any + ")");
   }
   if (!filter.document_ids.empty())
@@ -39,7 +41,10 @@ std::string filter_sql(const SearchFilter& filter) {
 }
 
 int bind_filter(store::Statement& statement, int index, const SearchFilter& filter) {
-  for (const std::string& glob : filter.path_globs) statement.bind(index++, sqlite_glob(glob));
+  for (const std::string& glob : filter.path_globs) {
+    statement.bind(index++, glob);  // a name stored without directories (stdin, uploads) matches as is
+    statement.bind(index++, sqlite_glob(glob));
+  }
   for (const int64_t id : filter.document_ids) statement.bind(index++, id);
   for (const std::string& tag : filter.tags) statement.bind(index++, tag);
   return index;

@@ -2,8 +2,9 @@
 // one of the documents (if any) and carry one of the tags (if any).
 //
 // Globs are SQLite GLOB patterns (* ? [...], case-sensitive, * also crosses '/') matched against the stored
-// absolute path; a glob that starts with neither '/' nor '*' is matched against the end of the path after a
-// '/', so "docs/*.md" finds /home/me/project/docs/intro.md.
+// path (absolute for files; as named for stdin and uploads); a glob that starts with neither '/' nor '*' also
+// matches the end of the path after a '/', so "docs/*.md" finds /home/me/project/docs/intro.md, and "curl*"
+// finds a document stored as "curl.txt".
 #pragma once
 
 #include <cstdint>

@@ -376,6 +376,17 @@ TEST(Serve, DocumentsAndRagQuery) {
     EXPECT_EQ(json::parse(events[events.size() - 2])["citations"], answer["citations"]);
     EXPECT_EQ(events.back(), "[DONE]");
 
+    // Filters and the token budget narrow what is retrieved.
+    const json filtered =
+        post(server, "/v1/rag/query",
+             {{"question", "tool"}, {"filters", {{"path", "curl*"}}}, {"max_tokens", 2}}, 200);
+    ASSERT_EQ(filtered["sources"].size(), 1u);
+    EXPECT_EQ(filtered["sources"][0]["path"], "curl.txt");
+    const json budgeted = post(server, "/v1/rag/query",
+                               {{"question", "tool"}, {"top_k", 3}, {"budget", 8}, {"max_tokens", 2}}, 200);
+    EXPECT_LE(budgeted["sources"].size(), 1u);  // each document is one chunk of 7-8 words
+    EXPECT_EQ(post(server, "/v1/rag/query", {{"question", "x"}, {"filters", "curl"}}, 400)["error"]["param"],
+              "filters");
     EXPECT_EQ(post(server, "/v1/rag/query", {{"question", ""}}, 400)["error"]["param"], "question");
     EXPECT_EQ(post(server, "/v1/rag/query", {{"question", "x"}, {"select", "nope"}}, 400)["error"]["param"],
               "select");
