@@ -221,6 +221,20 @@ TEST(Serve, StreamingDeltasAddUpToTheWholeAnswer) {
   EXPECT_EQ(usage["usage"]["completion_tokens"], 10);
 }
 
+TEST(Serve, StopStringsEndTheAnswerBeforeTheMatch) {
+  ServerProcess& server = shared_server();
+  const json request = {
+      {"prompt", "The quick brown fox"}, {"max_tokens", 12}, {"temperature", 0}, {"ignore_eos", true}};
+  const std::string whole = post(server, "/v1/completions", request, 200)["choices"][0]["text"];
+  ASSERT_GE(whole.size(), 6u);
+  const std::string stop = whole.substr(whole.size() / 2, 2);
+  json with_stop = request;
+  with_stop["stop"] = json::array({stop});
+  const json stopped = post(server, "/v1/completions", with_stop, 200);
+  EXPECT_EQ(stopped["choices"][0]["text"], whole.substr(0, whole.find(stop)));
+  EXPECT_EQ(stopped["choices"][0]["finish_reason"], "stop");
+}
+
 TEST(Serve, RepeatedPromptsReportCachedTokens) {
   ServerProcess& server = shared_server();
   const json request = {
