@@ -64,6 +64,23 @@ std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
        config.name);
 }
 
+Span trim_white_space(std::string_view text, Span span) {
+  size_t begin = span.begin, end = span.end;
+  while (begin < end) {
+    size_t next = begin;
+    if (!is_whitespace(next_code_point(text, next))) break;
+    begin = next;
+  }
+  while (end > begin) {
+    size_t start = end - 1;
+    while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    size_t pos = start;
+    if (!is_whitespace(next_code_point(text, pos))) break;
+    end = start;
+  }
+  return {begin, end};
+}
+
 size_t count_words(std::string_view text) {
   size_t words = 0;
   bool in_word = false;

@@ -40,6 +40,10 @@ struct ChunkerConfig {
 // Throws Error(invalid_input) for an unknown name, a zero size or an overlap not below the size.
 std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config);
 
+// `span` of `text` without leading and trailing Unicode White_Space; empty (begin == end) if nothing else is
+// left. `span` must lie on code point boundaries.
+Span trim_white_space(std::string_view text, Span span);
+
 // Number of maximal runs of non-whitespace (Unicode White_Space) code points.
 size_t count_words(std::string_view text);
 

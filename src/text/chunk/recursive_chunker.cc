@@ -24,24 +24,6 @@ size_t count_code_points(std::string_view text, size_t begin, size_t end) {
   return n;
 }
 
-// `range` without leading and trailing Unicode White_Space; empty (begin == end) if nothing else is left.
-Span trim(std::string_view text, Span range) {
-  size_t begin = range.begin, end = range.end;
-  while (begin < end) {
-    size_t next = begin;
-    if (!is_whitespace(next_code_point(text, next))) break;
-    begin = next;
-  }
-  while (end > begin) {
-    size_t start = end - 1;
-    while (start > begin && is_continuation(text[start])) --start;
-    size_t pos = start;
-    if (!is_whitespace(next_code_point(text, pos))) break;
-    end = start;
-  }
-  return {begin, end};
-}
-
 }  // namespace
 
 RecursiveChunker::RecursiveChunker(size_t size, size_t overlap) : size_(size), overlap_(overlap) {
@@ -122,7 +104,7 @@ void RecursiveChunker::merge(std::string_view text, const std::vector<Piece>& pi
   std::deque<Piece> current;
   size_t total = 0;
   auto emit = [&] {
-    const Span chunk = trim(text, {current.front().begin, current.back().end});
+    const Span chunk = trim_white_space(text, {current.front().begin, current.back().end});
     if (chunk.begin < chunk.end) out.push_back(chunk);
   };
   for (const Piece& piece : pieces) {

@@ -79,24 +79,6 @@ std::unique_ptr<icu::BreakIterator> sentence_iterator() {
   return iterator;
 }
 
-// `span` without leading and trailing white space; empty (begin == end) if it is all white space.
-Span trimmed(std::string_view text, Span span) {
-  size_t begin = span.begin, end = span.end;
-  while (begin < end) {
-    size_t pos = begin;
-    if (!is_whitespace(next_code_point(text, pos))) break;
-    begin = pos;
-  }
-  while (end > begin) {
-    size_t start = end - 1;
-    while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-    size_t pos = start;
-    if (!is_whitespace(next_code_point(text, pos))) break;
-    end = start;
-  }
-  return {begin, end};
-}
-
 }  // namespace
 
 std::vector<Span> split_sentences(std::string_view text) {
@@ -115,7 +97,7 @@ std::vector<Span> split_sentences(std::string_view text) {
   for (int32_t at = iterator->next(); at != icu::BreakIterator::DONE; at = iterator->next()) {
     const auto boundary = size_t(at);  // native indexes of a UTF-8 UText are byte offsets
     if (boundary < text.size() && continues_sentence(text, boundary)) continue;
-    const Span sentence = trimmed(text, {begin, boundary});
+    const Span sentence = trim_white_space(text, {begin, boundary});
     if (sentence.end > sentence.begin) sentences.push_back(sentence);
     begin = boundary;
   }

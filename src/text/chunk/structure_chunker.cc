@@ -39,23 +39,6 @@ std::vector<Span> normalized_blocks(std::string_view text, std::vector<Span> blo
   return out;
 }
 
-// `span` without White_Space at either end (begin == end if nothing is left).
-Span trim(std::string_view text, Span span) {
-  while (span.begin < span.end) {
-    size_t pos = span.begin;
-    if (!is_whitespace(next_code_point(text, pos))) break;
-    span.begin = pos;
-  }
-  while (span.end > span.begin) {
-    size_t start = span.end - 1;
-    while (start > span.begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-    size_t pos = start;
-    if (!is_whitespace(next_code_point(text, pos))) break;
-    span.end = start;
-  }
-  return span;
-}
-
 // Where paragraphs end in [begin, end): after each run of two or more line breaks (blank lines).
 std::vector<size_t> paragraph_cuts(std::string_view text, size_t begin, size_t end) {
   std::vector<size_t> cuts;
@@ -106,7 +89,7 @@ std::vector<Span> StructureChunker::split(std::string_view text, const DocumentS
       std::vector<size_t> cuts = paragraph_cuts(text, from, to);
       cuts.push_back(to);
       for (size_t cut : cuts) {
-        const Span paragraph = trim(text, {at, cut});
+        const Span paragraph = trim_white_space(text, {at, cut});
         at = cut;
         if (paragraph.begin >= paragraph.end) continue;
         const std::string_view body = text.substr(paragraph.begin, paragraph.end - paragraph.begin);
@@ -126,7 +109,7 @@ std::vector<Span> StructureChunker::split(std::string_view text, const DocumentS
     while (block < blocks.size() && blocks[block].begin < end) {
       const Span b{std::max(blocks[block].begin, at), std::min(blocks[block].end, end)};
       if (b.begin > at) add_text(at, b.begin);
-      const Span whole = trim(text, b);
+      const Span whole = trim_white_space(text, b);
       if (whole.begin < whole.end)
         section.units.push_back(
             {whole, count_words(text.substr(whole.begin, whole.end - whole.begin)), true});
