@@ -157,9 +157,8 @@ int run(const fs::path& corpus, const fs::path& work, int passes, int query_pass
       query_out << nlohmann::json{{"query", query.text}, {"relevant", query.relevant}}.dump() << '\n';
   }
 
-  // As shipped, then a diagnostic (labelled as such in the output; not what `chunkwise search` does): the
-  // query's words split at ASCII punctuation before they are OR-ed, so "fs.readFile(path)" is three words
-  // instead of one FTS5 phrase.
+  // As shipped (the query builder splits words at punctuation itself since session 4), then a diagnostic
+  // (labelled as such): the query with ASCII punctuation blanked out first, which must now change nothing.
   struct Variant {
     const char* impl;
     bool split_punctuation;

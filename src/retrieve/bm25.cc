@@ -11,8 +11,11 @@ namespace chunkwise::retrieve {
 
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+// Where the query splits into words: whitespace and ASCII punctuation, as FTS5's unicode61 tokenizer splits
+// the documents ("fs.readFile()" is the words fs and readFile, not one phrase that must match in that order).
+bool separates_words(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
 }
 
 }  // namespace
@@ -20,23 +23,24 @@ bool is_space(char c) {
 std::string fts5_query(std::string_view query) {
   std::string out;
   for (size_t i = 0; i < query.size();) {
-    while (i < query.size() && is_space(query[i])) ++i;
+    while (i < query.size() && separates_words(query[i])) ++i;
     if (i == query.size()) break;
     if (!out.empty()) out += " OR ";
-    out += '"';
-    for (; i < query.size() && !is_space(query[i]); ++i) {
-      if (query[i] == '"') out += '"';  // a quote inside a phrase is written twice
-      if (query[i] != '\0') out += query[i];
-    }
+    out += '"';  // each word quoted: nothing typed is read as FTS5 syntax (NOT, *, ^, column filters)
+    for (; i < query.size() && !separates_words(query[i]); ++i) out += query[i];
     out += '"';
   }
-  if (out.empty()) fail(ErrorKind::invalid_input, "empty search query");
-  return out;
+  if (out.empty() && std::all_of(query.begin(), query.end(), [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+      }))
+    fail(ErrorKind::invalid_input, "empty search query");
+  return out;  // empty for punctuation only: matches nothing
 }
 
 std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view query,
                                    const Bm25Options& options) {
   const std::string match = fts5_query(query);
+  if (match.empty()) return {};  // no words (only punctuation): nothing can match
   store::Statement statement = catalog.database().prepare(fmt::format(
       "SELECT c.id, c.document_id, c.ordinal, -bm25(chunks_fts), d.path, c.byte_begin, c.byte_end, "
       "c.line_begin, "

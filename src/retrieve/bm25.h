@@ -22,7 +22,9 @@ struct Bm25Options {
   SearchFilter filter;      // only chunks of matching documents
 };
 
-// The FTS5 query for `query`; throws Error(invalid_input) if it has no words.
+// The FTS5 query for `query`: its words (split at whitespace and ASCII punctuation, as the index splits the
+// documents), each quoted, OR-ed; empty when the query is only punctuation (it can match nothing). Throws
+// Error(invalid_input) for a blank query.
 std::string fts5_query(std::string_view query);
 
 // Hits in order of decreasing score.

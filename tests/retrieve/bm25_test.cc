@@ -56,7 +56,10 @@ class Bm25Test : public ::testing::Test {
 TEST(Fts5Query, QuotesEveryWord) {
   EXPECT_EQ(fts5_query("cat"), "\"cat\"");
   EXPECT_EQ(fts5_query("  cat  dog\n"), "\"cat\" OR \"dog\"");
-  EXPECT_EQ(fts5_query("say \"hi\" NOT x*"), "\"say\" OR \"\"\"hi\"\"\" OR \"NOT\" OR \"x*\"");
+  EXPECT_EQ(fts5_query("say \"hi\" NOT x*"), "\"say\" OR \"hi\" OR \"NOT\" OR \"x\"");
+  EXPECT_EQ(fts5_query("fs.readFile(path)"), "\"fs\" OR \"readFile\" OR \"path\"");
+  EXPECT_EQ(fts5_query("Grüße, 東京"), "\"Grüße\" OR \"東京\"");
+  EXPECT_EQ(fts5_query("?!.."), "");  // matches nothing (bm25_search returns no hits)
   for (const char* empty : {"", "   ", "\n\t"}) {
     try {
       fts5_query(empty);
