@@ -73,10 +73,10 @@ TEST(Filter, GlobsAndSql) {
   f.path_globs = {"a", "b"};
   f.document_ids = {3};
   f.tags = {"x", "y"};
-  EXPECT_EQ(
-      filter_sql(f),
-      "(d.path GLOB ? OR d.path GLOB ? OR d.path GLOB ? OR d.path GLOB ?) AND d.id IN (?) AND EXISTS (SELECT 1 FROM document_tags t WHERE "
-      "t.document_id = d.id AND t.tag IN (?, ?))");
+  EXPECT_EQ(filter_sql(f),
+            "(d.path GLOB ? OR d.path GLOB ? OR d.path GLOB ? OR d.path GLOB ?) AND d.id IN (?) AND EXISTS "
+            "(SELECT 1 FROM document_tags t WHERE "
+            "t.document_id = d.id AND t.tag IN (?, ?))");
   EXPECT_EQ(leading_snippet("  one two\nthree  ", 2), "one two …");
   EXPECT_EQ(leading_snippet("one two", 2), "one two");
   EXPECT_EQ(leading_snippet("", 2), "");
