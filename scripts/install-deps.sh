@@ -60,8 +60,11 @@ fi
 # Node binding, @lenml/tokenizers, @huggingface/jinja, tiktoken): used by golden tests and benchmarks.
 if [ $with_reference = 1 ] && { [ ! -f tests/reference/node_modules/.package-lock.json ] ||
    ! cmp -s tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock; }; then
-  echo "install-deps: npm ci in tests/reference"
-  (cd tests/reference && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm install --no-save` rather than `npm ci`: the lock pins every package we use, but some of their optional
+  # platform packages (e.g. @chonkiejs/core's tree-sitter binaries for macOS and Windows) are not on every registry
+  # mirror, and `npm ci` refuses a lock without them even though this platform never installs them.
+  echo "install-deps: npm install (from package-lock.json) in tests/reference"
+  (cd tests/reference && npm install --no-save --no-audit --no-fund --loglevel=error)
   cp tests/reference/package-lock.json tests/reference/node_modules/.chunkwise-lock
 fi
 echo "install-deps: ok"
