@@ -6,76 +6,15 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "model/checkpoint_fingerprint.h"
 
 namespace chunkwise::retrieve {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-class Fnv64 {
- public:
-  void add(std::string_view bytes) {
-    for (const char c : bytes) hash_ = (hash_ ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-  }
-  void add_field(std::string_view name, std::string_view bytes) {
-    add(name);
-    add(fmt::format(":{}:", bytes.size()));
-    add(bytes);
-  }
-  std::string hex() const { return fmt::format("{:016x}", hash_); }
-
- private:
-  uint64_t hash_ = 0xcbf29ce484222325ull;
-};
-
-std::string read_range(std::ifstream& in, uint64_t offset, size_t size) {
-  std::string bytes(size, '\0');
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  bytes.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-  return bytes;
-}
-
-void add_safetensors(Fnv64& hash, const fs::path& file) {
-  std::error_code ec;
-  const uint64_t size = fs::file_size(file, ec);
-  if (ec) fail(ErrorKind::io, "{}: cannot read its size", file.string());
-  std::ifstream in(file, std::ios::binary);
-  if (!in) fail(ErrorKind::io, "{}: cannot open", file.string());
-  hash.add_field("file", file.filename().string());
-  hash.add_field("size", std::to_string(size));
-  const std::string length_bytes = read_range(in, 0, 8);
-  uint64_t header_size = 0;
-  if (length_bytes.size() == 8) std::memcpy(&header_size, length_bytes.data(), 8);
-  header_size = std::min<uint64_t>(header_size, std::min<uint64_t>(size, 100u << 20));
-  hash.add_field("header", read_range(in, 8, static_cast<size_t>(header_size)));
-  const uint64_t data_begin = 8 + header_size;
-  if (size <= data_begin) return;
-  constexpr size_t kSamples = 16, kSample = 4096;
-  const uint64_t data = size - data_begin;
-  for (size_t i = 0; i < kSamples; ++i)
-    hash.add_field("sample", read_range(in, data_begin + data * i / kSamples, kSample));
-}
-
-}  // namespace
-
 std::string model_fingerprint(const model::Embedder& embedder) {
-  const fs::path dir = embedder.directory().path;
-  Fnv64 hash;
-  for (const char* name : {"config.json", "tokenizer.json", "tokenizer_config.json", "1_Pooling/config.json",
-                           "sentence_bert_config.json"}) {
-    std::ifstream in(dir / name, std::ios::binary);
-    if (!in) continue;
-    hash.add_field(name, std::string(std::istreambuf_iterator<char>(in), {}));
-  }
-  std::vector<fs::path> weights;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".safetensors") weights.push_back(it->path());
-  std::sort(weights.begin(), weights.end());
-  for (const fs::path& file : weights) add_safetensors(hash, file);
+  model::FingerprintHash hash;
+  model::add_checkpoint_contents(hash, embedder.directory().path);
   hash.add_field("pooling", model::to_string(embedder.pooling()));
   hash.add_field("normalize", embedder.normalize() ? "1" : "0");
   hash.add_field("dimension", std::to_string(embedder.dimension()));
