@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "text/chunk/perplexity_chunker.h"
 #include "text/chunk/recursive_chunker.h"
+#include "text/chunk/semantic_chunker.h"
 #include "text/chunk/sentence_chunker.h"
 #include "text/chunk/structure_chunker.h"
 #include "text/chunk/token_chunker.h"
@@ -50,9 +52,23 @@ std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure
   return chunks;
 }
 
-std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
+bool chunker_needs_model(std::string_view name) {
+  return name == "semantic" || name == "perplexity";
+}
+
+std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config, const ChunkerModels& models) {
   size_t size = config.size;
   if (size == 0) size = config.name == "recursive" ? 1000 : 256;
+  if (chunker_needs_model(config.name)) {
+    if (config.overlap_set && config.overlap > 0)
+      fail(ErrorKind::invalid_input, "the {} chunker has no overlap (chunks end at topic shifts)",
+           config.name);
+    if (config.name == "semantic")
+      return std::make_unique<SemanticChunker>(
+          SemanticChunkerOptions{size, config.window, config.percentile, config.similarity}, models.encoder);
+    return std::make_unique<PerplexityChunker>(PerplexityChunkerOptions{size, config.perplexity_threshold},
+                                               models.scorer);
+  }
   const size_t overlap = config.overlap_set ? config.overlap : size / 5;
   if (overlap >= size)
     fail(ErrorKind::invalid_input, "chunk overlap {} must be below the chunk size {}", overlap, size);
@@ -60,7 +76,8 @@ std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config) {
   if (config.name == "recursive") return std::make_unique<RecursiveChunker>(size, overlap);
   if (config.name == "sentence") return std::make_unique<SentenceChunker>(size, overlap);
   if (config.name == "structure") return std::make_unique<StructureChunker>(size);  // no overlap
-  fail(ErrorKind::invalid_input, "unknown chunker '{}' (expected token, sentence, recursive or structure)",
+  fail(ErrorKind::invalid_input,
+       "unknown chunker '{}' (expected token, sentence, recursive, structure, semantic or perplexity)",
        config.name);
 }
 

@@ -5,11 +5,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "text/chunk/chunk.h"
+#include "text/chunk/sentence_models.h"
 
 namespace chunkwise::text {
 
@@ -31,14 +33,31 @@ class Chunker {
 };
 
 struct ChunkerConfig {
-  std::string name = "recursive";  // token | sentence | recursive | structure
+  std::string name = "recursive";  // token | sentence | recursive | structure | semantic | perplexity
   size_t size = 0;                 // 0: the chunker's default
   size_t overlap = 0;
   bool overlap_set = false;  // false: the chunker's default overlap
+  // semantic: sentences embedded on each side of a sentence, and where a chunk ends (a percentile of the
+  // distances between neighbouring sentences, or a similarity threshold)
+  size_t window = 1;
+  double percentile = 95;
+  std::optional<double> similarity = std::nullopt;
+  // perplexity: the least drop of log-perplexity (nats per token) that makes a local minimum a boundary
+  double perplexity_threshold = 0;
 };
 
-// Throws Error(invalid_input) for an unknown name, a zero size or an overlap not below the size.
-std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config);
+// The models the semantic and perplexity chunkers run (src/ingest/chunk_models.h loads them).
+struct ChunkerModels {
+  std::shared_ptr<const SentenceEncoder> encoder;  // semantic
+  std::shared_ptr<const PerplexityScorer> scorer;  // perplexity
+};
+
+// Whether the named chunker runs a model ("semantic", "perplexity").
+bool chunker_needs_model(std::string_view name);
+
+// Throws Error(invalid_input) for an unknown name, a zero size, an overlap not below the size (or any overlap
+// for the semantic and perplexity chunkers, which have none), out-of-range settings, or a missing model.
+std::unique_ptr<Chunker> make_chunker(const ChunkerConfig& config, const ChunkerModels& models = {});
 
 // `span` of `text` without leading and trailing Unicode White_Space; empty (begin == end) if nothing else is
 // left. `span` must lie on code point boundaries.

@@ -107,6 +107,27 @@ std::vector<Span> split_sentences(std::string_view text) {
   return sentences;
 }
 
+std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words) {
+  if (max_words == 0) fail(ErrorKind::invalid_input, "sentence units need a word limit above 0");
+  std::vector<SentenceUnit> units;
+  for (const Span& sentence : split_sentences(text)) {
+    const std::string_view sentence_text = text.substr(sentence.begin, sentence.end - sentence.begin);
+    const size_t words = count_words(sentence_text);
+    if (words <= max_words) {
+      units.push_back({sentence, words, false});
+      continue;
+    }
+    const std::vector<Span> word_spans = split_words(sentence_text);
+    for (size_t first = 0; first < word_spans.size(); first += max_words) {
+      const size_t last = std::min(first + max_words, word_spans.size()) - 1;
+      units.push_back({{sentence.begin + word_spans[first].begin, sentence.begin + word_spans[last].end},
+                       last - first + 1,
+                       true});
+    }
+  }
+  return units;
+}
+
 SentenceChunker::SentenceChunker(size_t size, size_t overlap) : size_(size), overlap_(overlap) {
   if (size == 0 || overlap >= size)
     fail(ErrorKind::invalid_input, "sentence chunker: bad size {} / overlap {}", size, overlap);
@@ -117,28 +138,7 @@ std::string SentenceChunker::describe() const {
 }
 
 std::vector<Span> SentenceChunker::split(std::string_view text, const DocumentStructure&) const {
-  // Units: whole sentences, or pieces of size_ words of the sentences longer than that.
-  struct Unit {
-    Span span;
-    size_t words;
-    bool piece;  // part of a long sentence: not repeated as overlap
-  };
-  std::vector<Unit> units;
-  for (const Span& sentence : split_sentences(text)) {
-    const std::string_view sentence_text = text.substr(sentence.begin, sentence.end - sentence.begin);
-    const size_t words = count_words(sentence_text);
-    if (words <= size_) {
-      units.push_back({sentence, words, false});
-      continue;
-    }
-    const std::vector<Span> word_spans = split_words(sentence_text);
-    for (size_t first = 0; first < word_spans.size(); first += size_) {
-      const size_t last = std::min(first + size_, word_spans.size()) - 1;
-      units.push_back({{sentence.begin + word_spans[first].begin, sentence.begin + word_spans[last].end},
-                       last - first + 1,
-                       true});
-    }
-  }
+  const std::vector<SentenceUnit> units = sentence_units(text, size_);
   std::vector<Span> spans;
   size_t first = 0;
   while (first < units.size()) {

@@ -30,4 +30,13 @@ class SentenceChunker : public Chunker {
 // The sentences of `text` (valid UTF-8), in order, without surrounding whitespace; never empty.
 std::vector<Span> split_sentences(std::string_view text);
 
+// What the sentence-based chunkers pack: whole sentences, and pieces of `max_words` words of the sentences
+// longer than that.
+struct SentenceUnit {
+  Span span;
+  size_t words = 0;
+  bool piece = false;  // part of a long sentence
+};
+std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words);
+
 }  // namespace chunkwise::text
