@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/chunker_options.h"
 #include "cli/commands.h"
 #include "common/error.h"
+#include "ingest/chunk_models.h"
 #include "ingest/document_text.h"
 #include "ingest/ingester.h"
 #include "ingest/text_file.h"
@@ -16,15 +18,12 @@ namespace {
 
 struct ChunkOptions {
   std::string file;
-  std::string chunker = "recursive";
-  size_t chunk_size = 0;
-  size_t chunk_overlap = 0;
-  bool overlap_set = false;
+  ChunkerFlags chunker;
 };
 
 int run_chunk(const ChunkOptions& options) {
-  const auto chunker =
-      text::make_chunker({options.chunker, options.chunk_size, options.chunk_overlap, options.overlap_set});
+  const text::ChunkerConfig config = chunker_config(options.chunker);
+  const auto chunker = text::make_chunker(config, ingest::load_chunker_models(config, options.chunker.model));
   ingest::ExtractedDocument document;
   try {
     document = ingest::extract_document(ingest::format_of(options.file),
@@ -61,19 +60,8 @@ void add_chunk_command(CLI::App& app, CommandRunner& run) {
   auto options = std::make_shared<ChunkOptions>();
   auto* cmd = app.add_subcommand("chunk", "Chunk one file and print the chunks as JSON lines");
   cmd->add_option("file", options->file, "A text, Markdown, HTML or PDF file (also .gz)")->required();
-  cmd->add_option("--chunker", options->chunker,
-                  "token (whitespace words), sentence (whole sentences, ICU), recursive (LangChain's) or "
-                  "structure (sections; tables and code kept whole)")
-      ->capture_default_str();
-  cmd->add_option("--chunk-size", options->chunk_size,
-                  "Chunk size: code points for recursive (default 1000), words for the others (default 256)");
-  auto* overlap =
-      cmd->add_option("--chunk-overlap", options->chunk_overlap,
-                      "Overlap between neighbouring chunks, same unit (default: a fifth of the size)");
-  cmd->callback([&run, options, overlap] {
-    options->overlap_set = overlap->count() > 0;
-    run = [options] { return run_chunk(*options); };
-  });
+  add_chunker_flags(*cmd, options->chunker, "--model");
+  cmd->callback([&run, options] { run = [options] { return run_chunk(*options); }; });
 }
 
 }  // namespace chunkwise::cli

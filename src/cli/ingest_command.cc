@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/chunker_options.h"
 #include "cli/commands.h"
 #include "cli/embed_index.h"
 #include "common/error.h"
+#include "ingest/chunk_models.h"
 #include "ingest/ingester.h"
 #include "store/catalog.h"
 #include "store/document_tags.h"
@@ -33,10 +35,7 @@ struct IngestCommandOptions {
   std::vector<std::string> paths;
   std::string db;
   std::string name = "stdin";  // the catalog path of a document read from stdin ("-")
-  std::string chunker = "recursive";
-  size_t chunk_size = 0;
-  size_t chunk_overlap = 0;
-  bool overlap_set = false;
+  ChunkerFlags chunker;
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool json = false;
@@ -77,8 +76,10 @@ class ProgressLine {
 
 int run_ingest(const IngestCommandOptions& options) {
   ingest::IngestOptions ingest_options;
-  ingest_options.chunker = {options.chunker, options.chunk_size, options.chunk_overlap, options.overlap_set};
-  text::make_chunker(ingest_options.chunker);  // bad settings fail before the catalog is created
+  ingest_options.chunker = chunker_config(options.chunker);
+  ingest_options.chunker_models = ingest::load_chunker_models(ingest_options.chunker, options.chunker.model);
+  // bad settings fail before the catalog is created
+  text::make_chunker(ingest_options.chunker, ingest_options.chunker_models);
   ingest_options.walk = {options.include, options.exclude};
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
     ingest_options.ignore.push_back(options.db + suffix);
@@ -158,15 +159,7 @@ void add_ingest_command(CLI::App& app, CommandRunner& run) {
                   "page.html)")
       ->capture_default_str();
   cmd->add_option("--db", options->db, "Catalog file (SQLite), created if missing")->required();
-  cmd->add_option("--chunker", options->chunker,
-                  "token (whitespace words), sentence (whole sentences, ICU), recursive (LangChain's) or "
-                  "structure (sections; tables and code kept whole)")
-      ->capture_default_str();
-  cmd->add_option("--chunk-size", options->chunk_size,
-                  "Chunk size: code points for recursive (default 1000), words for the others (default 256)");
-  auto* overlap =
-      cmd->add_option("--chunk-overlap", options->chunk_overlap,
-                      "Overlap between neighbouring chunks, same unit (default: a fifth of the size)");
+  add_chunker_flags(*cmd, options->chunker, "--chunk-model");
   cmd->add_option("--include", options->include,
                   "In directories, take only files matching this glob (repeatable)");
   cmd->add_option("--exclude", options->exclude,
@@ -175,10 +168,7 @@ void add_ingest_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--embed-model", options->embed_model,
                   "Then embed the new chunks with this model and update the vector index (as embed-index)");
   cmd->add_option("--tag", options->tags, "Tag the documents under the paths (repeatable; search --tag)");
-  cmd->callback([&run, options, overlap] {
-    options->overlap_set = overlap->count() > 0;
-    run = [options] { return run_ingest(*options); };
-  });
+  cmd->callback([&run, options] { run = [options] { return run_ingest(*options); }; });
 }
 
 }  // namespace chunkwise::cli

@@ -122,7 +122,7 @@ std::vector<text::Chunk> chunk_text(const text::Chunker& chunker, const Extracte
 IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>& roots,
                            const IngestOptions& options, const IngestCallbacks& callbacks) {
   const auto start = std::chrono::steady_clock::now();
-  const std::unique_ptr<text::Chunker> chunker = text::make_chunker(options.chunker);
+  const std::unique_ptr<text::Chunker> chunker = text::make_chunker(options.chunker, options.chunker_models);
   const std::string chunker_description = chunker->describe();
   IngestSummary summary;
   auto warn = [&](const std::string& message) {
@@ -185,7 +185,7 @@ IngestSummary ingest_paths(store::Catalog& catalog, const std::vector<fs::path>&
 IngestSummary ingest_document(store::Catalog& catalog, const std::string& name, std::string bytes,
                               const IngestOptions& options, const IngestCallbacks& callbacks) {
   const auto start = std::chrono::steady_clock::now();
-  const std::unique_ptr<text::Chunker> chunker = text::make_chunker(options.chunker);
+  const std::unique_ptr<text::Chunker> chunker = text::make_chunker(options.chunker, options.chunker_models);
   const std::string chunker_description = chunker->describe();
   IngestSummary summary;
   auto warn = [&](const std::string& message) {

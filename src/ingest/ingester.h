@@ -22,6 +22,7 @@ namespace chunkwise::ingest {
 
 struct IngestOptions {
   text::ChunkerConfig chunker;
+  text::ChunkerModels chunker_models;  // the semantic / perplexity chunker's model (see chunk_models.h)
   WalkOptions walk;
   std::vector<std::filesystem::path> ignore;  // never ingested (the catalog's own files)
   size_t batch_bytes = 8 << 20;               // a batch is committed once it holds this much text...

@@ -70,3 +70,79 @@ TEST(Chunkers, UnknownChunkerIsABadArgument) {
 
 }  // namespace
 }  // namespace chunkwise::testing
+
+namespace chunkwise::testing {
+namespace {
+
+const std::string kModels = std::string(CHUNKWISE_TEST_DATA) + "/models/tiny-models/";
+
+TEST(Chunkers, SemanticAndPerplexityRunTheirModels) {
+  // The tiny test models have random weights: where they cut means nothing, but the chunks must be whole
+  // sentences that slice the source, without overlap.
+  const std::string text = kMarkdown;
+  for (const std::string& args :
+       {"--chunker semantic --model " + kModels + "bert-tiny/tf5 --semantic-percentile 50",
+        "--chunker semantic --model " + kModels +
+            "bert-tiny/tf5 --semantic-similarity 0.99 --semantic-window 0",
+        "--chunker perplexity --model " + kModels + "llama-gqa/tf5 --chunk-size 12"}) {
+    const auto chunks = run_chunker(args);
+    ASSERT_GE(chunks.size(), 2u) << args;
+    size_t previous_end = 0;
+    for (const json& c : chunks) {
+      const auto begin = c["begin"].get<size_t>(), end = c["end"].get<size_t>();
+      EXPECT_EQ(c["text"].get<std::string>(), text.substr(begin, end - begin)) << args;
+      EXPECT_GE(begin, previous_end) << args;
+      previous_end = end;
+    }
+  }
+}
+
+TEST(Chunkers, ModelChunkersRefuseBadModelsAndSettings) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const fs::path file =
+      fs::temp_directory_path() / ("chunkwise-chunkers-bad-" + std::to_string(getpid()) + ".md");
+  std::ofstream(file) << kMarkdown;
+  for (const Case& c : std::vector<Case>{
+           {"--chunker semantic", "needs a model directory"},
+           {"--chunker perplexity --model /nonexistent/model", "no such model directory"},
+           {"--chunker perplexity --model " + kModels + "bert-tiny/tf5", "not a decoder"},
+           {"--chunker recursive --model " + kModels + "bert-tiny/tf5", "takes no model"},
+           {"--chunker semantic --model " + kModels + "bert-tiny/tf5 --chunk-overlap 3", "no overlap"},
+           {"--chunker semantic --model " + kModels + "bert-tiny/tf5 --semantic-percentile 120", "120"},
+       }) {
+    const CliResult result = run_chunkwise("chunk " + file.string() + " " + c.args);
+    EXPECT_EQ(result.exit_code, 2) << c.args << ": " << result.err;
+    EXPECT_NE(result.err.find(c.message), std::string::npos) << c.args << ": " << result.err;
+  }
+  fs::remove(file);
+}
+
+TEST(Chunkers, IngestWithThePerplexityChunker) {
+  const fs::path dir = fs::temp_directory_path() / ("chunkwise-ppl-ingest-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "guide.md") << kMarkdown;
+  const std::string db = (dir / "c.db").string();
+  const std::string base =
+      "ingest " + (dir / "guide.md").string() + " --db " + db + " --json --chunker perplexity";
+  const CliResult first = run_chunkwise(base + " --chunk-model " + kModels + "llama-gqa/tf5 --chunk-size 12");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(json::parse(first.out)["added"], 1);
+  EXPECT_GE(json::parse(first.out)["chunks"].get<int>(), 2);
+  // Same model and settings: unchanged; another model: the document is chunked again.
+  const CliResult again = run_chunkwise(base + " --chunk-model " + kModels + "llama-gqa/tf5 --chunk-size 12");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)["unchanged"], 1);
+  const CliResult other =
+      run_chunkwise(base + " --chunk-model " + kModels + "llama-tied/tf5 --chunk-size 12");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(json::parse(other.out)["replaced"], 1);
+  const CliResult search = run_chunkwise("search guide --db " + db + " --json");
+  EXPECT_EQ(search.exit_code, 0) << search.err;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace chunkwise::testing
