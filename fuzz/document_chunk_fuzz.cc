@@ -15,10 +15,14 @@
 //   structure chunker: no White_Space at either end, no chunk boundary inside a table or code block.
 //   recursive chunker: at most `size` code points, trimmed of White_Space (a size-1 chunk is one code point,
 //     kept whole as LangChain keeps it), at most `overlap` code points shared with the previous chunk.
+//   semantic and perplexity chunkers (with fake models whose vectors and scores are hashes of the text, NaN
+//     now and then): at most `size` words a chunk, trimmed, no overlap.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -313,11 +317,50 @@ void check_structure_chunks(std::string_view text, const DocumentStructure& stru
   }
 }
 
+uint64_t fnv(std::string_view bytes) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return hash;
+}
+
+// Vectors of 3 values from a hash of the text: zero vectors and NaN now and then.
+class HashEncoder : public chunkwise::text::SentenceEncoder {
+ public:
+  std::vector<std::vector<float>> embed(std::span<const std::string> texts) const override {
+    std::vector<std::vector<float>> out;
+    for (const std::string& t : texts) {
+      const uint64_t h = fnv(t);
+      std::vector<float> v{float(h % 5) - 2, float((h >> 8) % 5) - 2, float((h >> 16) % 3)};
+      if (h % 23 == 0) v[1] = std::numeric_limits<float>::quiet_NaN();
+      out.push_back(v);
+    }
+    return out;
+  }
+  std::string describe() const override { return "hash"; }
+};
+
+class HashScorer : public chunkwise::text::PerplexityScorer {
+ public:
+  std::vector<double> log_perplexities(std::string_view text,
+                                       std::span<const chunkwise::text::Span> units) const override {
+    std::vector<double> out;
+    for (const auto& u : units) {
+      CHECK(u.begin < u.end && u.end <= text.size());
+      const uint64_t h = fnv(text.substr(u.begin, u.end - u.begin));
+      out.push_back(h % 19 == 0 ? std::numeric_limits<double>::quiet_NaN() : double(h % 7) * 0.5);
+    }
+    return out;
+  }
+  std::string describe() const override { return "hash"; }
+};
+
+const chunkwise::text::ChunkerModels kModels{std::make_shared<HashEncoder>(), std::make_shared<HashScorer>()};
+
 std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std::string_view text,
                                const DocumentStructure& structure, bool markdown) {
   std::vector<Chunk> chunks;
   try {
-    const std::unique_ptr<Chunker> chunker = chunkwise::text::make_chunker(config);
+    const std::unique_ptr<Chunker> chunker = chunkwise::text::make_chunker(config, kModels);
     chunkwise::ingest::ExtractedDocument document;
     document.text = std::string(text);
     if (markdown) document.structure = structure;
@@ -332,7 +375,10 @@ std::vector<Chunk> run_chunker(const chunkwise::text::ChunkerConfig& config, std
   const size_t size = config.size, overlap = config.overlap;
   if (config.name == "token")
     check_token(text, size, overlap, chunks);
-  else if (config.name == "sentence")
+  else if (config.name == "semantic" || config.name == "perplexity") {
+    check_sentence(text, size, chunks);
+    for (size_t i = 1; i < chunks.size(); ++i) CHECK(chunks[i].begin >= chunks[i - 1].end);
+  } else if (config.name == "sentence")
     check_sentence(text, size, chunks);
   else if (config.name == "structure")
     check_structure_chunks(text, markdown ? structure : DocumentStructure{}, chunks);
@@ -368,6 +414,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       {"recursive", recursive_size, b % recursive_size, true},
       {"sentence", token_size, b % token_size, true},
       {"structure", token_size, 0, true},
+      {.name = "semantic", .size = token_size, .window = b % 3, .percentile = double(a % 101)},
+      {.name = "semantic", .size = 2 + a % 30, .similarity = double(b % 21) / 10 - 1},
+      {.name = "perplexity", .size = token_size, .perplexity_threshold = double(b % 4) * 0.5},
+      {.name = "perplexity", .size = 2 + a % 30},
   };
   // One chunk per word or code point is slow on long texts; those get the other settings only.
   for (const auto& config : configs)
