@@ -41,19 +41,26 @@ std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view que
                                    const Bm25Options& options) {
   const std::string match = fts5_query(query);
   if (match.empty()) return {};  // no words (only punctuation): nothing can match
+  // The best `limit` rows first (BM25 order, filters applied), then their columns and snippets: in one flat
+  // query SQLite computes every result column, snippet() included, for every matching row before it sorts,
+  // which for an OR of common words is hundreds of snippets for ten hits.
   store::Statement statement = catalog.database().prepare(fmt::format(
-      "SELECT c.id, c.document_id, c.ordinal, -bm25(chunks_fts), d.path, c.byte_begin, c.byte_end, "
-      "c.line_begin, "
-      "c.line_end, c.token_count, c.headings, c.page, c.text, snippet(chunks_fts, 0, ?, ?, '…', ?) "
-      "FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
-      "WHERE chunks_fts MATCH ? AND {} ORDER BY bm25(chunks_fts), c.id LIMIT ?",
+      "WITH top AS (SELECT chunks_fts.rowid AS id, bm25(chunks_fts) AS rank_score FROM chunks_fts "
+      "JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id "
+      "WHERE chunks_fts MATCH ?1 AND {} ORDER BY rank_score, id LIMIT ?) "
+      "SELECT c.id, c.document_id, c.ordinal, -top.rank_score, d.path, c.byte_begin, c.byte_end, "
+      "c.line_begin, c.line_end, c.token_count, c.headings, c.page, c.text, "
+      "(SELECT snippet(chunks_fts, 0, ?, ?, '…', ?) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = "
+      "top.id) "
+      "FROM top JOIN chunks c ON c.id = top.id JOIN documents d ON d.id = c.document_id "
+      "ORDER BY top.rank_score, c.id",
       filter_sql(options.filter)));
-  statement.bind(1, options.highlight_open)
-      .bind(2, options.highlight_close)
-      .bind(3, int64_t{std::clamp(options.snippet_tokens, 1, 64)})
-      .bind(4, match);
-  const int next = bind_filter(statement, 5, options.filter);
-  statement.bind(next, static_cast<int64_t>(options.limit));
+  statement.bind(1, match);
+  const int next = bind_filter(statement, 2, options.filter);
+  statement.bind(next, static_cast<int64_t>(options.limit))
+      .bind(next + 1, options.highlight_open)
+      .bind(next + 2, options.highlight_close)
+      .bind(next + 3, int64_t{std::clamp(options.snippet_tokens, 1, 64)});
   std::vector<SearchHit> hits;
   while (statement.step()) {
     SearchHit& hit = hits.emplace_back();
