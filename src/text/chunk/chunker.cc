@@ -9,6 +9,7 @@
 #include "text/chunk/sentence_chunker.h"
 #include "text/chunk/structure_chunker.h"
 #include "text/chunk/token_chunker.h"
+#include "text/chunk/white_space.h"
 #include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {
@@ -96,19 +97,6 @@ Span trim_white_space(std::string_view text, Span span) {
     end = start;
   }
   return {begin, end};
-}
-
-size_t count_words(std::string_view text) {
-  size_t words = 0;
-  bool in_word = false;
-  for (size_t pos = 0; pos < text.size();) {
-    const bool space = static_cast<unsigned char>(text[pos]) < 0x80
-                           ? is_whitespace(char32_t(text[pos++]))
-                           : is_whitespace(next_code_point(text, pos));
-    if (!space && !in_word) ++words;
-    in_word = !space;
-  }
-  return words;
 }
 
 }  // namespace chunkwise::text

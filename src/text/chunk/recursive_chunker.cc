@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <deque>
+#include <cstring>
 
 #include "common/error.h"
 #include "text/tokenizer/unicode_text.h"
@@ -22,6 +22,22 @@ size_t count_code_points(std::string_view text, size_t begin, size_t end) {
   size_t n = 0;
   for (size_t i = begin; i < end; ++i) n += !is_continuation(text[i]);
   return n;
+}
+
+// The next occurrence of `separator` (not empty) in `part` at or after `from`; npos if none. One- and
+// two-byte separators (all but "" of the defaults) scan with memchr for their first byte, without the
+// general search's memcmp per candidate.
+size_t find_separator(std::string_view part, std::string_view separator, size_t from) {
+  if (separator.size() > 2) return part.find(separator, from);
+  const char first = separator[0];
+  while (from < part.size()) {
+    const void* hit = std::memchr(part.data() + from, first, part.size() - from);
+    if (hit == nullptr) return std::string_view::npos;
+    const auto at = size_t(static_cast<const char*>(hit) - part.data());
+    if (separator.size() == 1 || (at + 1 < part.size() && part[at + 1] == separator[1])) return at;
+    from = at + 1;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace
@@ -49,7 +65,7 @@ void RecursiveChunker::split_recursive(std::string_view text, Span range, size_t
   size_t chosen = kSeparators.size() - 1;
   bool has_finer = false;
   for (size_t i = first_separator; i < kSeparators.size(); ++i) {
-    if (kSeparators[i].empty() || part.find(kSeparators[i]) != std::string_view::npos) {
+    if (kSeparators[i].empty() || find_separator(part, kSeparators[i], 0) != std::string_view::npos) {
       chosen = i;
       has_finer = !kSeparators[i].empty() && i + 1 < kSeparators.size();
       break;
@@ -68,8 +84,8 @@ void RecursiveChunker::split_recursive(std::string_view text, Span range, size_t
       piece_begin = i;
     }
   } else {
-    for (size_t at = part.find(separator, 1); at != std::string_view::npos;
-         at = part.find(separator, at + 1)) {
+    for (size_t at = find_separator(part, separator, 1); at != std::string_view::npos;
+         at = find_separator(part, separator, at + 1)) {
       pieces.push_back({piece_begin, range.begin + at});
       piece_begin = range.begin + at;
     }
@@ -101,24 +117,21 @@ void RecursiveChunker::split_recursive(std::string_view text, Span range, size_t
 // next piece fits). Chunks are contiguous source ranges, trimmed.
 void RecursiveChunker::merge(std::string_view text, const std::vector<Piece>& pieces,
                              std::vector<Span>& out) const {
-  std::deque<Piece> current;
-  size_t total = 0;
-  auto emit = [&] {
-    const Span chunk = trim_white_space(text, {current.front().begin, current.back().end});
+  // The chunk being built is pieces[front, next): consecutive pieces, so a window over the vector.
+  size_t front = 0, total = 0;
+  auto emit = [&](size_t end) {
+    const Span chunk = trim_white_space(text, {pieces[front].begin, pieces[end - 1].end});
     if (chunk.begin < chunk.end) out.push_back(chunk);
   };
-  for (const Piece& piece : pieces) {
-    if (total + piece.length > size_ && !current.empty()) {
-      emit();
-      while (total > overlap_ || (total + piece.length > size_ && total > 0)) {
-        total -= current.front().length;
-        current.pop_front();
-      }
+  for (size_t next = 0; next < pieces.size(); ++next) {
+    const Piece& piece = pieces[next];
+    if (total + piece.length > size_ && front < next) {
+      emit(next);
+      while (total > overlap_ || (total + piece.length > size_ && total > 0)) total -= pieces[front++].length;
     }
-    current.push_back(piece);
     total += piece.length;
   }
-  if (!current.empty()) emit();
+  if (front < pieces.size()) emit(pieces.size());
 }
 
 }  // namespace chunkwise::text

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.h"
-#include "text/tokenizer/unicode_text.h"
+#include "text/chunk/white_space.h"
 
 namespace chunkwise::text {
 
@@ -29,14 +29,7 @@ std::vector<Span> TokenChunker::split(std::string_view text, const DocumentStruc
 
 std::vector<Span> split_words(std::string_view text) {
   std::vector<Span> words;
-  bool in_word = false;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t at = pos;
-    const bool space = is_whitespace(next_code_point(text, pos));
-    if (!space && !in_word) words.push_back({at, pos});
-    if (!space) words.back().end = pos;
-    in_word = !space;
-  }
+  for_each_word(text, [&](Span word) { words.push_back(word); });
   return words;
 }
 
