@@ -8,21 +8,14 @@ size_t count_words(std::string_view text) {
   size_t words = 0, pos = 0;
   bool in_word = false;
   while (pos < text.size()) {
-#if defined(__SSE2__)
     // 16 bytes at a time while none of them needs decoding: words start where a word byte follows a space.
-    if (pos + 16 <= text.size()) {
-      unsigned decode = 0;
-      const unsigned space = white_space_detail::space_mask(text.data() + pos, decode);
-      if (decode == 0) {
-        const unsigned word = ~space & 0xFFFFu;
-        const unsigned previous_word = ((word << 1) | unsigned(in_word)) & 0xFFFFu;
-        words += white_space_detail::popcount16(word & ~previous_word);
-        in_word = (word >> 15) & 1u;
-        pos += 16;
-        continue;
-      }
+    if (unsigned word; white_space_detail::word_block(text, pos, word)) {
+      const unsigned previous_word = ((word << 1) | unsigned(in_word)) & 0xFFFFu;
+      words += white_space_detail::popcount16(word & ~previous_word);
+      in_word = (word >> 15) & 1u;
+      pos += 16;
+      continue;
     }
-#endif
     // One code point (or word byte); then back to blocks.
     const bool space = white_space_step(text, pos);
     words += !space && !in_word;

@@ -58,6 +58,21 @@ inline unsigned space_mask(const char* p, unsigned& decode) {
 }
 #endif
 
+// The 16 bytes at text[pos] as a mask of word bytes (bit i: byte i is not White_Space); false when fewer than
+// 16 are left or one of them must be decoded (and without SSE2).
+inline bool word_block(std::string_view text, size_t pos, unsigned& word) {
+#if defined(__SSE2__)
+  if (pos + 16 > text.size()) return false;
+  unsigned decode = 0;
+  const unsigned space = space_mask(text.data() + pos, decode);
+  word = ~space & 0xFFFFu;
+  return decode == 0;
+#else
+  (void)text, (void)pos, (void)word;
+  return false;
+#endif
+}
+
 }  // namespace white_space_detail
 
 // Whether the byte at text[pos] (a code point start, or a continuation byte inside a word) begins
@@ -78,33 +93,25 @@ void for_each_word(std::string_view text, OnWord&& on_word) {
   size_t pos = 0, begin = 0;
   bool in_word = false;
   while (pos < text.size()) {
-#if defined(__SSE2__)
-    if (pos + 16 <= text.size()) {
-      unsigned decode = 0;
-      const unsigned space = white_space_detail::space_mask(text.data() + pos, decode);
-      if (decode == 0) {
-        const unsigned word = ~space & 0xFFFFu;
-        const unsigned previous_word = ((word << 1) | unsigned(in_word)) & 0xFFFFu;
-        unsigned starts = word & ~previous_word;
-        unsigned ends = previous_word & ~word;  // bit i: a word ended right before byte i
-        // Walk the boundaries in order.
-        while (starts | ends) {
-          const unsigned next_start = starts ? unsigned(__builtin_ctz(starts)) : 32;
-          const unsigned next_end = ends ? unsigned(__builtin_ctz(ends)) : 32;
-          if (next_end <= next_start) {
-            on_word({begin, pos + next_end});
-            ends &= ends - 1;
-          } else {
-            begin = pos + next_start;
-            starts &= starts - 1;
-          }
+    if (unsigned word; white_space_detail::word_block(text, pos, word)) {
+      const unsigned previous_word = ((word << 1) | unsigned(in_word)) & 0xFFFFu;
+      unsigned starts = word & ~previous_word;
+      unsigned ends = previous_word & ~word;  // bit i: a word ended right before byte i
+      while (starts | ends) {                 // the boundaries in order
+        const unsigned next_start = starts ? unsigned(__builtin_ctz(starts)) : 32;
+        const unsigned next_end = ends ? unsigned(__builtin_ctz(ends)) : 32;
+        if (next_end <= next_start) {
+          on_word(Span{begin, pos + next_end});
+          ends &= ends - 1;
+        } else {
+          begin = pos + next_start;
+          starts &= starts - 1;
         }
-        in_word = (word >> 15) & 1u;
-        pos += 16;
-        continue;
       }
+      in_word = (word >> 15) & 1u;
+      pos += 16;
+      continue;
     }
-#endif
     const size_t at = pos;
     const bool space = white_space_step(text, pos);
     if (!space && !in_word) begin = at;
