@@ -15,6 +15,15 @@
 //     are taken evenly spread. Per mode (bm25, dense, hybrid; top 10): recall@10 (a relevant chunk among the
 //     10), MRR@10, context tokens of the 10, p50 latency including the query's embedding. Per selector on
 //     hybrid candidates (50) under a token budget of BUDGET: recall, MRR and tokens of the selection.
+//
+//   retrieve_bench chunkers DB QUERIES BUDGET
+//     Chunkers compared on one corpus (see chunker_eval.sh: the same files ingested once per chunker). The
+//     judgments come from the source documents, not from the chunks, so that every chunker answers the same
+//     queries: each level-2 Markdown heading that occurs in one document only is a query (as above), its
+//     section runs to the next heading of level 1 or 2, and a chunk is relevant when at least half of its
+//     bytes lie in the section or it holds at least half of the section. BM25 top 10, then each selector on
+//     50 BM25 candidates under BUDGET tokens (similarity between chunks: word-set Jaccard, no embeddings):
+//     recall@10, MRR@10 and context tokens, plus the chunker's chunk count and mean tokens per chunk.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,6 +39,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "ingest/document_text.h"
+#include "ingest/text_file.h"
 #include "model/embedder.h"
 #include "retrieve/chunk_embedding.h"
 #include "retrieve/search.h"
@@ -305,6 +316,111 @@ int run_eval(const fs::path& db, const std::string& model_dir, const std::string
   return 0;
 }
 
+int run_chunkers(const fs::path& db, size_t count, size_t budget) {
+  store::Catalog catalog(db, {.read_only = true});
+  store::ReadTransaction snapshot(catalog.database());
+  struct Section {
+    int64_t document_id;
+    size_t begin, end;
+    std::string heading;
+  };
+  std::vector<Section> sections;
+  std::map<std::string, std::set<int64_t>> heading_documents;
+  std::string chunker;
+  double chunk_count = 0, chunk_tokens = 0;
+  std::map<int64_t, std::vector<store::StoredChunk>> chunks;
+  for (const store::DocumentRecord& document : catalog.documents()) {
+    chunker = document.chunker;
+    const ingest::ExtractedDocument extracted = ingest::extract_document(
+        ingest::format_of(document.path), ingest::read_file_bytes(document.path).bytes);
+    const auto& headings = extracted.structure.headings;
+    for (size_t i = 0; i < headings.size(); ++i) {
+      if (headings[i].level != 2) continue;
+      size_t end = extracted.text.size();
+      for (size_t j = i + 1; j < headings.size(); ++j)
+        if (headings[j].level <= 2) {
+          end = headings[j].begin;
+          break;
+        }
+      sections.push_back({document.id, headings[i].begin, end, headings[i].title});
+      heading_documents[headings[i].title].insert(document.id);
+    }
+    chunks[document.id] = catalog.chunks_of(document.id);
+    for (const auto& c : chunks[document.id]) chunk_count += 1, chunk_tokens += double(c.token_count);
+  }
+  struct Judged {
+    std::string text;
+    std::set<int64_t> relevant;
+  };
+  std::vector<Judged> all;
+  for (const Section& section : sections) {
+    if (heading_documents[section.heading].size() != 1 || query_text(section.heading).empty()) continue;
+    Judged judged{query_text(section.heading), {}};
+    const auto length = double(section.end - section.begin);
+    for (const auto& c : chunks[section.document_id]) {
+      const auto begin = size_t(c.byte_begin), end = size_t(c.byte_end);
+      const double inside = double(std::max(begin, section.begin) < std::min(end, section.end)
+                                       ? std::min(end, section.end) - std::max(begin, section.begin)
+                                       : 0);
+      if (inside * 2 >= double(end - begin) || inside * 2 >= length) judged.relevant.insert(c.id);
+    }
+    if (!judged.relevant.empty()) all.push_back(std::move(judged));
+  }
+  std::vector<Judged> queries;
+  for (size_t i = 0; i < count && i < all.size(); ++i)
+    queries.push_back(all[i * all.size() / std::min(count, all.size())]);
+  std::cout << nlohmann::json{{"bench", "chunkers_setup"},
+                              {"chunker", chunker},
+                              {"chunks", chunk_count},
+                              {"mean_chunk_tokens", chunk_tokens / std::max(1.0, chunk_count)},
+                              {"candidate_queries", all.size()},
+                              {"queries", queries.size()}}
+                   .dump()
+            << std::endl;
+  auto evaluate = [&](const std::string& name, auto&& retrieve_hits) {
+    double found = 0, reciprocal_rank = 0, tokens = 0;
+    for (const Judged& q : queries) {
+      const std::vector<retrieve::SearchHit> hits = retrieve_hits(q.text);
+      for (size_t i = 0; i < hits.size(); ++i)
+        if (q.relevant.count(hits[i].chunk_id)) {
+          found += 1;
+          reciprocal_rank += 1.0 / static_cast<double>(i + 1);
+          break;
+        }
+      for (const auto& hit : hits) tokens += static_cast<double>(hit.token_count);
+    }
+    const double n = std::max<double>(1, double(queries.size()));
+    std::cout << nlohmann::json{{"bench", "chunkers_eval"},
+                                {"chunker", chunker},
+                                {"name", name},
+                                {"recall", found / n},
+                                {"mrr", reciprocal_rank / n},
+                                {"context_tokens", tokens / n},
+                                {"budget", budget}}
+                     .dump()
+              << std::endl;
+  };
+  evaluate("bm25 top 10", [&](const std::string& query) {
+    retrieve::SearchRequest request;
+    request.query = query;
+    request.mode = retrieve::SearchMode::bm25;
+    request.candidates = 10;
+    return retrieve::ranked_candidates(catalog, request, nullptr);
+  });
+  for (const char* selector : {"top-k", "mmr", "sage", "meteora", "corag"}) {
+    const auto chooser = retrieve::make_catalog_selector(catalog, selector, {});
+    evaluate(fmt::format("bm25+{}", selector), [&](const std::string& query) {
+      retrieve::SearchRequest request;
+      request.query = query;
+      request.mode = retrieve::SearchMode::bm25;
+      request.candidates = 50;
+      return chooser->select(retrieve::ranked_candidates(catalog, request, nullptr),
+                             {.top_k = 10, .token_budget = budget});
+    });
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -315,8 +431,11 @@ int main(int argc, char** argv) {
                       args.size() == 6 ? std::stoul(args[5]) : 0);
     if (args.size() == 6 && args[0] == "eval")
       return run_eval(args[1], args[2], args[3], std::stoul(args[4]), std::stoul(args[5]));
+    if (args.size() == 4 && args[0] == "chunkers")
+      return run_chunkers(args[1], std::stoul(args[2]), std::stoul(args[3]));
     std::cerr << "usage: retrieve_bench hnsw DIR COUNT DIMENSION QUERIES [CLUSTERS]\n"
-                 "       retrieve_bench eval DB MODEL_DIR POOLING QUERIES BUDGET\n";
+                 "       retrieve_bench eval DB MODEL_DIR POOLING QUERIES BUDGET\n"
+                 "       retrieve_bench chunkers DB QUERIES BUDGET\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "retrieve_bench: " << e.what() << "\n";

@@ -13,9 +13,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A causal LM without a sentence-transformers pooling (which the Embedder refuses to guess for) is
+// mean-pooled: for comparing neighbouring sentences any consistent pooling serves.
 model::Embedder load_truncating_embedder(const fs::path& dir) {
   model::EmbedderOptions options;
   options.truncate = true;
+  if (!model::default_pooling(model::open_model_directory(dir))) options.pooling = model::Pooling::mean;
   return model::Embedder::load(dir, options);
 }
 

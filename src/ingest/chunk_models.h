@@ -20,7 +20,8 @@
 
 namespace chunkwise::ingest {
 
-// Texts are truncated to the model's length limit (a window of sentences rarely reaches it).
+// Texts are truncated to the model's length limit (a window of sentences rarely reaches it). The model's own
+// pooling is used; a causal LM without one (no 1_Pooling) is mean-pooled.
 class EmbedderSentenceEncoder : public text::SentenceEncoder {
  public:
   explicit EmbedderSentenceEncoder(const std::filesystem::path& dir);
