@@ -197,6 +197,16 @@ TEST_F(ChunkModelsTest, EmbedderAsSentenceEncoder) {
   EXPECT_TRUE(chunks.back().text.ends_with("dependency solver."));
 }
 
+TEST_F(ChunkModelsTest, CausalLmIsMeanPooledAsSentenceEncoder) {
+  // The Embedder alone refuses a *ForCausalLM without a pooling; the semantic chunker mean-pools it.
+  expect_error([] { model::Embedder::load(kLlama); }, ErrorKind::invalid_input, "pooling");
+  const EmbedderSentenceEncoder encoder(kLlama);
+  const std::vector<std::string> texts{"one", "two words"};
+  const auto vectors = encoder.embed(texts);
+  ASSERT_EQ(vectors.size(), 2u);
+  EXPECT_NE(vectors[0], vectors[1]);
+}
+
 TEST_F(ChunkModelsTest, ModelErrors) {
   expect_error([] { load_chunker_models({.name = "semantic"}, ""); }, ErrorKind::invalid_input,
                "needs a model directory");
