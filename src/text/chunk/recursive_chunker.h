@@ -26,7 +26,8 @@ class RecursiveChunker : public Chunker {
     size_t length;  // code points
   };
 
-  void split_recursive(std::string_view text, Span range, size_t first_separator,
+  // `ascii`: the text is all ASCII, so code points are bytes and need no counting.
+  void split_recursive(std::string_view text, bool ascii, Span range, size_t first_separator,
                        std::vector<Span>& out) const;
   void merge(std::string_view text, const std::vector<Piece>& pieces, std::vector<Span>& out) const;
 

@@ -25,6 +25,7 @@ void append_utf8(std::string& out, char32_t code_point);
 // valid.
 bool replace_invalid_utf8(std::string_view text, std::string& out);
 bool is_valid_utf8(std::string_view text);
+bool is_ascii(std::string_view text);  // no byte above 0x7F
 
 bool is_whitespace(char32_t c);   // Rust char::is_whitespace (Unicode White_Space)
 bool is_numeric(char32_t c);      // Rust char::is_numeric (Nd, Nl, No)
