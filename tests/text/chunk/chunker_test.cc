@@ -178,5 +178,128 @@ TEST(RecursiveChunker, RandomDocumentsKeepTheInvariants) {
   }
 }
 
+// LangChain's RecursiveCharacterTextSplitter written as plainly as its JavaScript (strings, split, join,
+// trim), to check the chunker's scanning shortcuts (SIMD separator search and code point counts, the ASCII
+// fast path) against: lengths in code points, separators kept at the start of the piece after them.
+class LangChainReference {
+ public:
+  LangChainReference(size_t size, size_t overlap) : size_(size), overlap_(overlap) {}
+
+  std::vector<std::string> split(const std::string& text) const { return split_text(text, 0); }
+
+ private:
+  static constexpr const char* kSeparators[] = {"\n\n", "\n", " ", ""};
+
+  std::vector<std::string> split_text(const std::string& text, size_t first) const {
+    size_t chosen = 3;
+    for (size_t i = first; i < 4; ++i)
+      if (std::string(kSeparators[i]).empty() || text.find(kSeparators[i]) != std::string::npos) {
+        chosen = i;
+        break;
+      }
+    const std::string separator = kSeparators[chosen];
+    std::vector<std::string> splits;  // text.split(/(?=separator)/), empty strings dropped
+    if (separator.empty()) {
+      for (size_t i = 0; i < text.size();) {
+        size_t n = 1;
+        while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
+        splits.push_back(text.substr(i, n));
+        i += n;
+      }
+    } else {
+      size_t start = 0;
+      for (size_t at = text.find(separator, 1); at != std::string::npos; at = text.find(separator, at + 1)) {
+        splits.push_back(text.substr(start, at - start));
+        start = at;
+      }
+      splits.push_back(text.substr(start));
+    }
+    std::vector<std::string> out, good;
+    for (const std::string& piece : splits) {
+      if (code_points(piece) < size_) {
+        good.push_back(piece);
+        continue;
+      }
+      if (!good.empty()) {
+        for (std::string& chunk : merge(good)) out.push_back(std::move(chunk));
+        good.clear();
+      }
+      if (separator.empty() || chosen == 3) {
+        out.push_back(piece);
+      } else {
+        for (std::string& chunk : split_text(piece, chosen + 1)) out.push_back(std::move(chunk));
+      }
+    }
+    if (!good.empty())
+      for (std::string& chunk : merge(good)) out.push_back(std::move(chunk));
+    return out;
+  }
+
+  std::vector<std::string> merge(const std::vector<std::string>& splits) const {
+    std::vector<std::string> docs;
+    std::vector<std::string> current;
+    size_t total = 0;
+    auto join = [&] {
+      std::string doc;
+      for (const std::string& s : current) doc += s;
+      const Span trimmed = trim_white_space(doc, {0, doc.size()});
+      if (trimmed.begin < trimmed.end) docs.push_back(doc.substr(trimmed.begin, trimmed.end - trimmed.begin));
+    };
+    for (const std::string& d : splits) {
+      const size_t length = code_points(d);
+      if (total + length > size_ && !current.empty()) {
+        join();
+        while (total > overlap_ || (total + length > size_ && total > 0)) {
+          total -= code_points(current.front());
+          current.erase(current.begin());
+        }
+      }
+      current.push_back(d);
+      total += length;
+    }
+    if (!current.empty()) join();
+    return docs;
+  }
+
+  size_t size_, overlap_;
+};
+
+TEST(RecursiveChunker, MatchesAPlainLangChainReferenceOnRandomDocuments) {
+  const std::vector<std::string> atoms = {"word",
+                                          "a",
+                                          "longerword",
+                                          " ",
+                                          "  ",
+                                          "\n",
+                                          "\n\n",
+                                          "\t",
+                                          "é",
+                                          "中文",
+                                          "🎉",
+                                          ".",
+                                          "\u00A0",
+                                          "\u2014",
+                                          "\u3000",
+                                          "\r\n",
+                                          std::string(40, 'x'),
+                                          "The quick brown fox jumps over the lazy dog. "};
+  std::mt19937 rng(11);
+  for (int round = 0; round < 400; ++round) {
+    std::string source;
+    const bool ascii = round % 2 == 0;
+    const size_t atoms_in_doc = rng() % 600;
+    for (size_t i = 0; i < atoms_in_doc; ++i) {
+      const std::string& atom = atoms[rng() % atoms.size()];
+      if (ascii && !is_ascii(atom)) continue;
+      source += atom;
+    }
+    const size_t size = 2 + rng() % 300;
+    const size_t overlap = rng() % size;
+    const std::vector<std::string> want = LangChainReference(size, overlap).split(source);
+    ASSERT_EQ(texts(run(RecursiveChunker(size, overlap), source)), want)
+        << "round " << round << " size " << size << " overlap " << overlap;
+  }
+}
+
 }  // namespace
 }  // namespace chunkwise::text
