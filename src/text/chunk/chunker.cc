@@ -35,8 +35,10 @@ std::vector<std::vector<std::string>> heading_paths(const std::vector<Heading>& 
 std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure& structure) const {
   if (!is_valid_utf8(text)) fail(ErrorKind::invalid_input, "chunker input is not valid UTF-8");
   const std::vector<std::vector<std::string>> paths = heading_paths(structure.headings);
+  const std::vector<Span> spans = split(text, structure);
   std::vector<Chunk> chunks;
-  for (const Span& span : split(text, structure)) {
+  chunks.reserve(spans.size());
+  for (const Span& span : spans) {
     Chunk& chunk = chunks.emplace_back();
     chunk.begin = span.begin;
     chunk.end = span.end;
