@@ -58,6 +58,50 @@ __attribute__((target("avx2,popcnt"))) size_t count_continuations_avx2(std::stri
   }
   return n;
 }
+
+// Calls piece(begin, end, code_points) for each piece of text[begin, end) that a lookahead split before every
+// occurrence of the separator `a` (Pair: `a` `b`) makes; an occurrence at `begin` itself does not split and
+// the last piece ends at `end`. One pass, 32 bytes a step: the separator hits and the continuation bytes that
+// give the pieces' code point counts (not counted when Ascii) come from the same loads, so a piece costs no
+// call and no second scan. Bytes past `end` are never looked at (the last block is copied, zero-padded).
+template <bool Ascii, bool Pair, typename OnPiece>
+__attribute__((target("avx2,popcnt"))) void for_each_piece_avx2(std::string_view text, size_t begin,
+                                                                size_t end, char a, char b, OnPiece&& piece) {
+  const __m256i first = _mm256_set1_epi8(a), second = _mm256_set1_epi8(b), c0 = _mm256_set1_epi8(char(0xC0));
+  size_t piece_begin = begin, continuations = 0, continuations_at_piece = 0;  // counted from `begin`
+  alignas(32) char tail[64];
+  for (size_t block = begin; block < end; block += 32) {
+    const char* p = text.data() + block;
+    const size_t left = end - block;
+    if (left < 33) {
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, p, left);
+      p = tail;
+    }
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    auto hits = unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, first)));
+    if constexpr (Pair) {
+      const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+      hits &= unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, second)));
+    }
+    if (block == begin) hits &= ~1u;
+    if (left < 32) hits &= (1u << left) - 1;
+    unsigned continuation_bits = 0;
+    if constexpr (!Ascii) continuation_bits = unsigned(_mm256_movemask_epi8(_mm256_cmpgt_epi8(c0, x)));
+    for (; hits != 0; hits &= hits - 1) {
+      const auto offset = unsigned(__builtin_ctz(hits));
+      const size_t at = block + offset;
+      size_t continuations_at = continuations;
+      if constexpr (!Ascii)
+        continuations_at += size_t(_mm_popcnt_u32(continuation_bits & ((1u << offset) - 1)));
+      piece(piece_begin, at, (at - piece_begin) - (continuations_at - continuations_at_piece));
+      piece_begin = at;
+      continuations_at_piece = continuations_at;
+    }
+    if constexpr (!Ascii) continuations += size_t(_mm_popcnt_u32(continuation_bits));
+  }
+  piece(piece_begin, end, (end - piece_begin) - (continuations - continuations_at_piece));
+}
 #endif
 
 // Bytes that are not UTF-8 continuation bytes (10xxxxxx): 32 at a time with AVX2, else 16 with SSE2.
@@ -147,8 +191,7 @@ void RecursiveChunker::split_recursive(std::string_view text, bool ascii, Span r
   // each start a piece), or at every code point for "". Short pieces gather in `good` until a long one comes,
   // which is split further (or kept whole) after they are merged.
   std::vector<Piece> good;
-  auto take = [&](size_t begin, size_t end) {
-    const size_t length = ascii ? end - begin : count_code_points(text, begin, end);
+  auto take_counted = [&](size_t begin, size_t end, size_t length) {
     if (length < size_) {
       good.push_back({begin, end, length});
       return;
@@ -163,6 +206,24 @@ void RecursiveChunker::split_recursive(std::string_view text, bool ascii, Span r
       out.push_back({begin, end});  // LangChain keeps such a piece untrimmed
     }
   };
+  auto take = [&](size_t begin, size_t end) {
+    take_counted(begin, end, ascii ? end - begin : count_code_points(text, begin, end));
+  };
+#if defined(__x86_64__)
+  if (!separator.empty() && separator.size() <= 2 && cpu_has_avx2()) {
+    const char a = separator[0], b = separator.size() == 2 ? separator[1] : '\0';
+    if (ascii && separator.size() == 2)
+      for_each_piece_avx2<true, true>(text, range.begin, range.end, a, b, take_counted);
+    else if (ascii)
+      for_each_piece_avx2<true, false>(text, range.begin, range.end, a, b, take_counted);
+    else if (separator.size() == 2)
+      for_each_piece_avx2<false, true>(text, range.begin, range.end, a, b, take_counted);
+    else
+      for_each_piece_avx2<false, false>(text, range.begin, range.end, a, b, take_counted);
+    if (!good.empty()) merge(text, good, out);
+    return;
+  }
+#endif
   size_t piece_begin = range.begin;
   if (separator.empty()) {
     for (size_t i = range.begin + 1; i < range.end; ++i) {
