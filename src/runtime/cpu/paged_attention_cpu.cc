@@ -27,6 +27,15 @@ namespace {
 constexpr int64_t kQueryBlock = 8;
 constexpr int64_t kKeyBlock = 32;
 constexpr int64_t kSegment = 128;  // a multiple of kKeyBlock
+// Rows whose scores and outputs are computed together (their multiply-adds overlap instead of waiting on one
+// row's sums); each row's own operations and their order stay those of a row alone, so results do not depend
+// on which rows share a tile.
+constexpr int64_t kRowTile = 4;
+
+// 16 floats as one GCC vector: lowered to the widest registers of the function it is used in (attend_block is
+// compiled once per ISA level). Operations are the plain IEEE ones (no contraction in ISO C++ mode), so a
+// vector sum is bit-identical to the scalar loop it replaces.
+using Vec16 = float __attribute__((vector_size(64)));
 
 struct QueryBlock {
   int64_t first_token = 0;
@@ -122,40 +131,107 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
       for (int64_t e = 0; e < d; ++e) keys_t[e * kKeyBlock + j] = key[e];
       scratch.values[size_t(j)] = a.values + slot;
     }
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t position = a.batch->token_position[size_t(block.first_token + r / a.group)];
-      const int64_t start = a.sliding_window > 0 ? std::max<int64_t>(0, position - a.sliding_window + 1) : 0;
-      if (key0 > position || key0 + kKeyBlock <= start) continue;  // wholly outside this row's range
-      float* __restrict s = scores + r * kKeyBlock;
-      const float* __restrict q = queries + r * d;
-      for (int64_t j = 0; j < kKeyBlock; ++j) s[j] = 0.0f;
-      for (int64_t e = 0; e < d; ++e) {
-        const float qe = q[e];
-        const float* __restrict k = keys_t + e * kKeyBlock;
-        for (int64_t j = 0; j < kKeyBlock; ++j) s[j] += qe * k[j];
+    for (int64_t r0 = 0; r0 < rows; r0 += kRowTile) {
+      const int64_t tile = std::min(kRowTile, rows - r0);
+      int64_t position[kRowTile], start[kRowTile];
+      bool active[kRowTile];
+      bool all_active = tile == kRowTile;
+      for (int64_t t = 0; t < tile; ++t) {
+        position[t] = a.batch->token_position[size_t(block.first_token + (r0 + t) / a.group)];
+        start[t] = a.sliding_window > 0 ? std::max<int64_t>(0, position[t] - a.sliding_window + 1) : 0;
+        active[t] = key0 <= position[t] && key0 + kKeyBlock > start[t];  // else wholly outside its range
+        all_active = all_active && active[t];
       }
-      float block_max = -INFINITY;
-      for (int64_t j = 0; j < kKeyBlock; ++j) {
-        const int64_t key = key0 + j;
-        if (key > position || key < start) s[j] = -INFINITY;
-        block_max = std::max(block_max, s[j]);
+      // Scores q . k of the tile's rows; four rows at once when they are all active.
+      if (all_active) {
+        Vec16 sum[kRowTile][2] = {};
+        for (int64_t e = 0; e < d; ++e) {
+          Vec16 k0, k1;
+          std::memcpy(&k0, keys_t + e * kKeyBlock, sizeof k0);
+          std::memcpy(&k1, keys_t + e * kKeyBlock + 16, sizeof k1);
+          for (int64_t t = 0; t < kRowTile; ++t) {
+            const float qe = queries[(r0 + t) * d + e];
+            sum[t][0] += qe * k0;
+            sum[t][1] += qe * k1;
+          }
+        }
+        for (int64_t t = 0; t < kRowTile; ++t) {
+          std::memcpy(scores + (r0 + t) * kKeyBlock, &sum[t][0], sizeof sum[t][0]);
+          std::memcpy(scores + (r0 + t) * kKeyBlock + 16, &sum[t][1], sizeof sum[t][1]);
+        }
+      } else {
+        for (int64_t t = 0; t < tile; ++t) {
+          if (!active[t]) continue;
+          float* __restrict s = scores + (r0 + t) * kKeyBlock;
+          const float* __restrict q = queries + (r0 + t) * d;
+          for (int64_t j = 0; j < kKeyBlock; ++j) s[j] = 0.0f;
+          for (int64_t e = 0; e < d; ++e) {
+            const float qe = q[e];
+            const float* __restrict k = keys_t + e * kKeyBlock;
+            for (int64_t j = 0; j < kKeyBlock; ++j) s[j] += qe * k[j];
+          }
+        }
       }
-      const float new_max = std::max(row_max[r], block_max);
-      const float correction = fast_exp(row_max[r] - new_max);  // 0 for the row's first block
-      row_max[r] = new_max;
-      float sum = 0.0f;
-      for (int64_t j = 0; j < kKeyBlock; ++j) {
-        s[j] = fast_exp(s[j] - new_max);
-        sum += s[j];
+      // Online softmax per row: the running max, the correction of what was summed so far, the weights.
+      float correction[kRowTile];
+      for (int64_t t = 0; t < tile; ++t) {
+        if (!active[t]) continue;
+        const int64_t r = r0 + t;
+        float* __restrict s = scores + r * kKeyBlock;
+        float block_max = -INFINITY;
+        for (int64_t j = 0; j < kKeyBlock; ++j) {
+          const int64_t key = key0 + j;
+          if (key > position[t] || key < start[t]) s[j] = -INFINITY;
+          block_max = std::max(block_max, s[j]);
+        }
+        const float new_max = std::max(row_max[r], block_max);
+        correction[t] = fast_exp(row_max[r] - new_max);  // 0 for the row's first block
+        row_max[r] = new_max;
+        float sum = 0.0f;
+        for (int64_t j = 0; j < kKeyBlock; ++j) {
+          s[j] = fast_exp(s[j] - new_max);
+          sum += s[j];
+        }
+        row_sum[r] = row_sum[r] * correction[t] + sum;
       }
-      row_sum[r] = row_sum[r] * correction + sum;
-      float* __restrict o = output + r * d;
-      for (int64_t e = 0; e < d; ++e) o[e] *= correction;
-      for (int64_t j = 0; j < kKeyBlock; ++j) {
-        const float weight = s[j];
-        if (weight == 0.0f) continue;  // masked (its value row may not exist) or negligible
-        const float* __restrict v = scratch.values[size_t(j)];
-        for (int64_t e = 0; e < d; ++e) o[e] += weight * v[e];
+      // Outputs o = o * correction + sum_j weight_j v_j; with four active rows, 16 dimensions of all four
+      // at once, each value row loaded once for the four.
+      if (all_active && d % 16 == 0) {
+        const float* __restrict w = scores + r0 * kKeyBlock;
+        for (int64_t e0 = 0; e0 < d; e0 += 16) {
+          Vec16 acc[kRowTile];
+          for (int64_t t = 0; t < kRowTile; ++t) {
+            std::memcpy(&acc[t], output + (r0 + t) * d + e0, sizeof acc[t]);
+            acc[t] *= correction[t];
+          }
+          for (int64_t j = 0; j < kKeyBlock; ++j) {
+            const float w0 = w[j], w1 = w[kKeyBlock + j], w2 = w[2 * kKeyBlock + j],
+                        w3 = w[3 * kKeyBlock + j];
+            if (w0 == 0.0f && w1 == 0.0f && w2 == 0.0f && w3 == 0.0f) continue;  // masked or negligible
+            Vec16 v;
+            std::memcpy(&v, scratch.values[size_t(j)] + e0, sizeof v);
+            // A zero weight adds exact zeros, as skipping it would.
+            acc[0] += w0 * v;
+            acc[1] += w1 * v;
+            acc[2] += w2 * v;
+            acc[3] += w3 * v;
+          }
+          for (int64_t t = 0; t < kRowTile; ++t)
+            std::memcpy(output + (r0 + t) * d + e0, &acc[t], sizeof acc[t]);
+        }
+        continue;
+      }
+      for (int64_t t = 0; t < tile; ++t) {
+        if (!active[t]) continue;
+        const float* __restrict s = scores + (r0 + t) * kKeyBlock;
+        float* __restrict o = output + (r0 + t) * d;
+        for (int64_t e = 0; e < d; ++e) o[e] *= correction[t];
+        for (int64_t j = 0; j < kKeyBlock; ++j) {
+          const float weight = s[j];
+          if (weight == 0.0f) continue;  // masked (its value row may not exist) or negligible
+          const float* __restrict v = scratch.values[size_t(j)];
+          for (int64_t e = 0; e < d; ++e) o[e] += weight * v[e];
+        }
       }
     }
   }
