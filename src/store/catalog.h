@@ -19,6 +19,8 @@
 //     generation grows with every insert, update or delete of its embeddings (triggers), so an index built
 //     at generation g is current exactly while the row still says g.
 //   chunk_embeddings(model_id, chunk_id, vector): float32 little-endian, removed with their chunk or model.
+// Version 3 drops the insert trigger of chunks_fts: put_document indexes its chunks itself (a trigger makes
+//   every chunk a nested statement, and FTS5 flushes a segment at each one). Delete and update triggers stay.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +36,7 @@
 
 namespace chunkwise::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct CatalogOptions {
   bool read_only = false;

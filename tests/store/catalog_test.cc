@@ -92,6 +92,28 @@ TEST_F(CatalogTest, CreatesAWalCatalogWithASchemaVersion) {
   EXPECT_EQ(again.document_count(), 0);
 }
 
+TEST_F(CatalogTest, AVersion2CatalogLosesItsInsertTriggerAndIndexesEachChunkOnce) {
+  {  // a version 2 catalog: the full-text index filled by a trigger on chunks
+    Catalog catalog(dir_ / "v2.db");
+    catalog.database().exec(
+        "CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN "
+        "INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text); END; "
+        "UPDATE schema_version SET version = 2");
+  }
+  Catalog catalog(dir_ / "v2.db");
+  Statement triggers =
+      catalog.database().prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'chunks_fts_insert'");
+  ASSERT_TRUE(triggers.step());
+  EXPECT_EQ(triggers.column_int(0), 0);
+  EXPECT_EQ(put(catalog, "/a.txt", "alpha beta gamma delta"), PutResult::added);
+  EXPECT_EQ(fts_matches(catalog, "alpha"), 1);
+  Statement hits = catalog.database().prepare(
+      "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH 'gamma' AND rowid IN (SELECT id FROM chunks)");
+  ASSERT_TRUE(hits.step());
+  EXPECT_EQ(hits.column_int(0), 1);
+  EXPECT_EQ(catalog.integrity_check(), "ok");  // a chunk indexed twice (trigger + put) fails this
+}
+
 TEST_F(CatalogTest, AddUnchangedReplaceRemove) {
   Catalog catalog(dir_ / "c.db");
   EXPECT_EQ(put(catalog, "/docs/a.txt", "alpha beta\ngamma delta\nepsilon"), PutResult::added);
