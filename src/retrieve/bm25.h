@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "retrieve/bm25_index.h"
 #include "retrieve/search_filter.h"
 #include "retrieve/search_hit.h"
 #include "store/catalog.h"
@@ -20,6 +21,9 @@ struct Bm25Options {
   std::string highlight_close;
   int snippet_tokens = 16;  // snippet length in tokens (FTS5 allows 1..64)
   SearchFilter filter;      // only chunks of matching documents
+  // Rank from these in-memory postings (the same scores as FTS5's, see bm25_index.h) when the query allows
+  // it: no filter, and each word one token. FTS5 ranks otherwise, and always writes the snippets.
+  Bm25IndexCache* index = nullptr;
 };
 
 // The FTS5 query for `query`: its words (split at whitespace and ASCII punctuation, as the index splits the

@@ -25,6 +25,7 @@ std::vector<SearchHit> ranked_candidates(store::Catalog& catalog, const SearchRe
     bm25.filter = request.filter;
     bm25.highlight_open = request.highlight_open;
     bm25.highlight_close = request.highlight_close;
+    bm25.index = request.bm25_index;
     lists.push_back({bm25_search(catalog, request.query, bm25), request.bm25_weight});
   }
   if (request.mode != SearchMode::bm25) {

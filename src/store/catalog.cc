@@ -92,6 +92,10 @@ END;
     R"sql(
 DROP TRIGGER IF EXISTS chunks_fts_insert;
 )sql",
+    // 4: a generation number of the chunks, for indexes kept outside SQLite.
+    R"sql(
+INSERT OR IGNORE INTO catalog_info(key, value) VALUES ('chunks_generation', '0');
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion);
@@ -275,7 +279,21 @@ PutResult Catalog::put_document(const DocumentInput& document) {
     index.step();
     index.reset();
   }
+  bump_chunks_generation();
   return stored ? PutResult::replaced : PutResult::added;
+}
+
+void Catalog::bump_chunks_generation() {
+  db_.exec(
+      "UPDATE catalog_info SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = "
+      "'chunks_generation'");
+}
+
+int64_t Catalog::chunks_generation() {
+  Statement query =
+      db_.prepare("SELECT CAST(value AS INTEGER) FROM catalog_info WHERE key = 'chunks_generation'");
+  if (!query.step()) fail(ErrorKind::internal, "{}: catalog without chunks_generation", db_.path());
+  return query.column_int(0);
 }
 
 size_t Catalog::remove_documents(std::string_view path) {
@@ -291,6 +309,7 @@ size_t Catalog::remove_documents(std::string_view path) {
       .step();
   db_.prepare(fmt::format("DELETE FROM documents WHERE {}", where)).bind(1, exact).bind(2, prefix).step();
   const auto removed = static_cast<size_t>(db_.changes());
+  if (removed > 0) bump_chunks_generation();
   transaction.commit();
   return removed;
 }

@@ -21,6 +21,9 @@
 //   chunk_embeddings(model_id, chunk_id, vector): float32 little-endian, removed with their chunk or model.
 // Version 3 drops the insert trigger of chunks_fts: put_document indexes its chunks itself (a trigger makes
 //   every chunk a nested statement, and FTS5 flushes a segment at each one). Delete and update triggers stay.
+// Version 4 adds catalog_info 'chunks_generation': put_document and remove_documents add one to it whenever
+//   they change chunks, so that an index kept outside SQLite (retrieve/bm25_index.h) built at generation g is
+//   current exactly while the catalog still says g.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +39,7 @@
 
 namespace chunkwise::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct CatalogOptions {
   bool read_only = false;
@@ -120,6 +123,8 @@ class Catalog {
   std::vector<StoredChunk> chunks_of(int64_t document_id);
   int64_t document_count();
   int64_t chunk_count();
+  // catalog_info 'chunks_generation' (see version 4).
+  int64_t chunks_generation();
 
   // SQLite's integrity check plus FTS5's check of the index against the chunks; "ok" when both pass.
   std::string integrity_check();
@@ -128,6 +133,7 @@ class Catalog {
 
  private:
   void migrate(bool read_only);
+  void bump_chunks_generation();
 
   Database db_;
 };

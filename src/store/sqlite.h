@@ -32,6 +32,8 @@ class Database {
   int64_t changes() const;
   bool in_transaction() const;
   const std::string& path() const { return path_; }
+  // The connection, for the FTS5 extension API (store/fts5_tokenizer.h) and nothing else.
+  sqlite3* handle() const { return db_; }
 
   // Throws the Error for SQLite result code `rc` while doing `what`, with the path and SQLite's message.
   [[noreturn]] void fail_sqlite(int rc, std::string_view what) const;

@@ -111,6 +111,57 @@ TEST_F(Bm25Test, SnippetsHighlightMatches) {
   EXPECT_EQ(bm25_search(*catalog_, "cat dog pets", options).size(), 1u);
 }
 
+// The in-memory postings must rank exactly as FTS5 does: the same hits in the same order, the same scores.
+TEST_F(Bm25Test, InMemoryIndexRanksAsFts5) {
+  Bm25IndexCache cache;
+  for (const char* query : {"cat purr", "the cat the", "dogs pets social", "BARKING mailman", "zebra",
+                            "fs.readFile(cat)", "Operators NEAR col:val", "?!"}) {
+    Bm25Options fts5;
+    fts5.limit = 3;
+    Bm25Options in_memory = fts5;
+    in_memory.index = &cache;
+    in_memory.highlight_open = fts5.highlight_open = "[";
+    in_memory.highlight_close = fts5.highlight_close = "]";
+    const auto expected = bm25_search(*catalog_, query, fts5);
+    const auto actual = bm25_search(*catalog_, query, in_memory);
+    ASSERT_EQ(actual.size(), expected.size()) << query;
+    for (size_t i = 0; i < actual.size(); ++i) {
+      EXPECT_EQ(actual[i].chunk_id, expected[i].chunk_id) << query << " #" << i;
+      EXPECT_NEAR(actual[i].score, expected[i].score, 1e-12 * expected[i].score) << query << " #" << i;
+      EXPECT_EQ(actual[i].snippet, expected[i].snippet) << query << " #" << i;
+      EXPECT_EQ(actual[i].path, expected[i].path);
+    }
+  }
+}
+
+// A cached index follows the catalog: adding or removing documents moves chunks_generation, and the next
+// search rebuilds.
+TEST_F(Bm25Test, InMemoryIndexFollowsTheCatalog) {
+  Bm25IndexCache cache;
+  Bm25Options options;
+  options.index = &cache;
+  EXPECT_TRUE(bm25_search(*catalog_, "zebra", options).empty());
+  const int64_t before = catalog_->chunks_generation();
+  add("/docs/zoo.txt", "A zebra has stripes.\n");
+  EXPECT_GT(catalog_->chunks_generation(), before);
+  ASSERT_EQ(bm25_search(*catalog_, "zebra", options).size(), 1u);
+  EXPECT_EQ(bm25_search(*catalog_, "zebra", options)[0].path, "/docs/zoo.txt");
+  EXPECT_EQ(catalog_->remove_documents("/docs/zoo.txt"), 1u);
+  EXPECT_TRUE(bm25_search(*catalog_, "zebra", options).empty());
+  // Another connection's write is seen too.
+  {
+    store::Catalog other(dir_ / "c.db");
+    const std::string text = "Zebra crossing.\n";
+    const std::vector<text::Chunk> chunks =
+        text::TokenChunker(100, 0).chunk(text, text::markdown_structure(text));
+    auto transaction = other.begin_write();
+    other.put_document({"/docs/road.txt", store::content_hash(text), 1, 1, "token", text, &chunks});
+    transaction.commit();
+  }
+  ASSERT_EQ(bm25_search(*catalog_, "zebra", options).size(), 1u);
+  EXPECT_EQ(bm25_search(*catalog_, "zebra", options)[0].path, "/docs/road.txt");
+}
+
 TEST(Selector, TopKStopsAtTheBudget) {
   std::vector<SearchHit> ranked(5);
   for (size_t i = 0; i < ranked.size(); ++i) {

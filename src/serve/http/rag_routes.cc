@@ -168,6 +168,7 @@ void RagRoutes::query(const httplib::Request& req, httplib::Response& res) {
     request.candidates =
         std::max(q.top_k, q.candidates ? q.candidates : (q.select == "top-k" ? q.top_k : 50));
     request.filter = q.filter;
+    request.bm25_index = &bm25_index_;
     retrieve::SelectionLimits limits;
     limits.top_k = q.top_k;
     limits.token_budget = q.budget;

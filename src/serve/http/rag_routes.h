@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "retrieve/bm25_index.h"
 #include "serve/engine.h"
 #include "text/jinja/chat_template.h"
 
@@ -35,6 +36,7 @@ class RagRoutes {
   Engine* engine_;
   std::string model_name_;
   std::filesystem::path db_;
+  retrieve::Bm25IndexCache bm25_index_;  // BM25 postings in memory, rebuilt when the catalog changes
   std::optional<text::jinja::ChatTemplate> chat_template_;
   std::mutex write_mutex_;
 };

@@ -1,0 +1,48 @@
+// One of FTS5's tokenizers, called directly through the FTS5 extension API: the very code that tokenized the
+// catalog's full-text index, so that an index kept outside FTS5 (retrieve/bm25_index.h) sees the same terms
+// and the same token counts per chunk.
+#pragma once
+
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "store/sqlite.h"
+
+struct fts5_tokenizer;
+struct Fts5Tokenizer;
+
+namespace chunkwise::store {
+
+// The catalog's full-text tokenizer (chunks_fts's tokenize= option), as FTS5 arguments.
+inline constexpr std::string_view kCatalogTokenizer = "porter unicode61 remove_diacritics 2";
+
+class Fts5Tokenizer {
+ public:
+  // `spec` as in FTS5's tokenize= option: a tokenizer name and its arguments, separated by spaces. Throws
+  // Error(internal) if the connection has no FTS5 or no such tokenizer.
+  Fts5Tokenizer(Database& db, std::string_view spec);
+  ~Fts5Tokenizer();
+  Fts5Tokenizer(const Fts5Tokenizer&) = delete;
+  Fts5Tokenizer& operator=(const Fts5Tokenizer&) = delete;
+
+  // Calls on_token(token) for each token of `text`, in order; a token's view is valid during the call only.
+  template <typename OnToken>
+  void tokenize(std::string_view text, OnToken&& on_token) {
+    tokenize_with(text, &call<OnToken>, &on_token);
+  }
+
+ private:
+  using Callback = void (*)(void* context, std::string_view token);
+  template <typename OnToken>
+  static void call(void* context, std::string_view token) {
+    (*static_cast<std::remove_reference_t<OnToken>*>(context))(token);
+  }
+  void tokenize_with(std::string_view text, Callback callback, void* context);
+
+  Database* db_;
+  struct Api;
+  Api* api_ = nullptr;
+};
+
+}  // namespace chunkwise::store
