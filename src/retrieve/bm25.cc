@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "retrieve/chunk_hits.h"
 #include "store/fts5_tokenizer.h"
 
 namespace chunkwise::retrieve {
@@ -31,24 +31,11 @@ std::vector<std::string_view> query_words(std::string_view query) {
   return words;
 }
 
-void read_hit_columns(const store::Statement& statement, SearchHit& hit) {
-  hit.chunk_id = statement.column_int(0);
-  hit.document_id = statement.column_int(1);
-  hit.ordinal = statement.column_int(2);
-  hit.score = statement.column_double(3);
-  hit.path = statement.column_text(4);
-  hit.byte_begin = statement.column_int(5);
-  hit.byte_end = statement.column_int(6);
-  hit.line_begin = statement.column_int(7);
-  hit.line_end = statement.column_int(8);
-  hit.token_count = statement.column_int(9);
-  const nlohmann::json headings = nlohmann::json::parse(statement.column_text(10), nullptr, false);
-  if (headings.is_array())
-    for (const auto& h : headings)
-      if (h.is_string()) hit.headings.push_back(h.get<std::string>());
-  hit.page = static_cast<int>(statement.column_int(11));
-  hit.text = statement.column_text(12);
-  hit.snippet = statement.column_text(13);
+// A hit from kHitColumns followed by its score and FTS5 snippet.
+SearchHit read_bm25_hit(const store::Statement& row) {
+  SearchHit hit = read_hit(row, row.column_double(kHitColumnCount));
+  hit.snippet = row.column_text(kHitColumnCount + 1);
+  return hit;
 }
 
 // The query's words as the index's tokens, if each word is exactly one token (else nullopt: a word that
@@ -74,20 +61,19 @@ std::vector<SearchHit> bm25_search_in_memory(store::Catalog& catalog, const Bm25
   const std::vector<ScoredChunk> best = index.search(terms, options.limit);
   std::vector<SearchHit> hits;
   if (best.empty()) return hits;
-  store::Statement statement = catalog.database().prepare(
-      "SELECT c.id, c.document_id, c.ordinal, ?2, d.path, c.byte_begin, c.byte_end, c.line_begin, "
-      "c.line_end, "
-      "c.token_count, c.headings, c.page, c.text, "
+  store::Statement statement = catalog.database().prepare(fmt::format(
+      "SELECT {}, ?2, "
       "(SELECT snippet(chunks_fts, 0, ?3, ?4, '…', ?5) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = "
       "c.id) "
-      "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?6");
+      "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?6",
+      kHitColumns));
   statement.bind(1, match)
       .bind(3, options.highlight_open)
       .bind(4, options.highlight_close)
       .bind(5, int64_t{std::clamp(options.snippet_tokens, 1, 64)});
   for (const ScoredChunk& scored : best) {
     statement.bind(2, scored.score).bind(6, scored.chunk_id);
-    if (statement.step()) read_hit_columns(statement, hits.emplace_back());
+    if (statement.step()) hits.push_back(read_bm25_hit(statement));
     statement.reset();
   }
   return hits;
@@ -129,13 +115,12 @@ std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view que
   store::Statement statement = catalog.database().prepare(fmt::format(
       "WITH top AS (SELECT chunks_fts.rowid AS id, bm25(chunks_fts) AS rank_score FROM chunks_fts {}"
       "WHERE chunks_fts MATCH ?1 AND {} ORDER BY rank_score, id LIMIT ?) "
-      "SELECT c.id, c.document_id, c.ordinal, -top.rank_score, d.path, c.byte_begin, c.byte_end, "
-      "c.line_begin, c.line_end, c.token_count, c.headings, c.page, c.text, "
+      "SELECT {}, -top.rank_score, "
       "(SELECT snippet(chunks_fts, 0, ?, ?, '…', ?) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = "
       "top.id) "
       "FROM top JOIN chunks c ON c.id = top.id JOIN documents d ON d.id = c.document_id "
       "ORDER BY top.rank_score, c.id",
-      filtered_join, filter_sql(options.filter)));
+      filtered_join, filter_sql(options.filter), kHitColumns));
   statement.bind(1, match);
   const int next = bind_filter(statement, 2, options.filter);
   statement.bind(next, static_cast<int64_t>(options.limit))
@@ -143,7 +128,7 @@ std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view que
       .bind(next + 2, options.highlight_close)
       .bind(next + 3, int64_t{std::clamp(options.snippet_tokens, 1, 64)});
   std::vector<SearchHit> hits;
-  while (statement.step()) read_hit_columns(statement, hits.emplace_back());
+  while (statement.step()) hits.push_back(read_bm25_hit(statement));
   return hits;
 }
 

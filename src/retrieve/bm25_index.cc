@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <unordered_map>
 
 #include "store/embeddings.h"
@@ -96,8 +95,8 @@ std::vector<ScoredChunk> Bm25Index::search(const std::vector<std::string>& terms
   constexpr double b = 0.75;
   const auto rows = static_cast<double>(chunk_ids_.size());
   std::vector<double> scores(chunk_ids_.size(), 0.0);
-  std::vector<uint32_t> touched;
-  std::vector<char> seen(chunk_ids_.size(), 0);
+  std::vector<uint32_t>
+      touched;  // rows with a posting: a score still 0 means first seen (each term adds > 0)
   for (const std::string& token : terms) {
     const std::optional<uint32_t> t = term(token);
     if (!t) continue;  // matches no row: adds 0 everywhere
@@ -109,11 +108,8 @@ std::vector<ScoredChunk> Bm25Index::search(const std::vector<std::string>& terms
       const uint32_t chunk = posting_chunks_[p];
       const auto f = static_cast<double>(posting_frequencies_[p]);
       const auto D = static_cast<double>(chunk_lengths_[chunk]);
+      if (scores[chunk] == 0.0) touched.push_back(chunk);
       scores[chunk] += idf * ((f * (k1 + 1.0)) / (f + k1 * (1 - b + b * D / average_length_)));
-      if (!seen[chunk]) {
-        seen[chunk] = 1;
-        touched.push_back(chunk);
-      }
     }
   }
   auto better = [&](uint32_t a, uint32_t c) {

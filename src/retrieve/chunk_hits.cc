@@ -6,12 +6,6 @@
 
 namespace chunkwise::retrieve {
 
-namespace {
-
-constexpr const char* kHitColumns =
-    "c.id, c.document_id, c.ordinal, d.path, c.byte_begin, c.byte_end, c.line_begin, c.line_end, "
-    "c.token_count, c.headings, c.page, c.text";
-
 SearchHit read_hit(const store::Statement& row, double score) {
   SearchHit hit;
   hit.chunk_id = row.column_int(0);
@@ -33,8 +27,6 @@ SearchHit read_hit(const store::Statement& row, double score) {
   hit.snippet = leading_snippet(hit.text);
   return hit;
 }
-
-}  // namespace
 
 std::string leading_snippet(std::string_view text, size_t words) {
   std::string out;

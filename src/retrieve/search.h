@@ -42,10 +42,9 @@ struct SearchRequest {
   double rrf_k = 60;
   size_t ef = 64;  // dense
   std::string highlight_open, highlight_close;
-  bool attach_embeddings = false;
-  Bm25IndexCache* bm25_index =
-      nullptr;  // long-lived callers: rank BM25 in memory (retrieve/bm25_index.h)  // read the candidates'
-                // embeddings for the selectors that compare chunks
+  bool attach_embeddings = false;  // read the candidates' embeddings for the selectors that compare chunks
+  // Long-lived callers: rank BM25 from in-memory postings (retrieve/bm25_index.h).
+  Bm25IndexCache* bm25_index = nullptr;
 };
 
 // The ranked candidates; `dense` must be set for dense and hybrid (Error(internal) otherwise).
