@@ -161,12 +161,13 @@ int run(const fs::path& corpus, const fs::path& work, int passes, int query_pass
 
   // Ranked by FTS5's bm25() (as `chunkwise search` runs, one query a process), then by the in-memory
   // postings of retrieve::Bm25Index (as the server runs: the index built once, then reused; its build is
-  // timed on its own) with the same scores, so the same hits: checked query by query.
+  // timed on its own) with the same scores and snippets, so the same hits: checked query by query.
   struct Variant {
     const char* impl;
     bool in_memory;
   };
   std::vector<std::vector<int64_t>> fts5_hits(queries.size());
+  std::vector<std::vector<std::string>> fts5_snippets(queries.size());
   for (const Variant& variant :
        {Variant{"chunkwise", false}, Variant{"chunkwise (in-memory postings, server)", true}}) {
     store::Catalog reader(db, {.read_only = true});
@@ -180,7 +181,7 @@ int run(const fs::path& corpus, const fs::path& work, int passes, int query_pass
                 << " terms\n";
     }
     double found = 0, reciprocal_rank = 0, tokens = 0;
-    size_t same_hits = 0;
+    size_t same_hits = 0, same_snippets = 0;
     std::vector<double> latencies;
     for (int pass = 0; pass <= query_passes; ++pass) {
       for (size_t q = 0; q < queries.size(); ++q) {
@@ -195,9 +196,17 @@ int run(const fs::path& corpus, const fs::path& work, int passes, int query_pass
         if (pass > 0) latencies.push_back(seconds_since(t) * 1e3);
         if (pass != 1) continue;
         std::vector<int64_t> ids;
-        for (const auto& hit : hits) ids.push_back(hit.chunk_id);
-        if (!variant.in_memory) fts5_hits[q] = ids;
+        std::vector<std::string> snippets;
+        for (const auto& hit : hits) {
+          ids.push_back(hit.chunk_id);
+          snippets.push_back(hit.snippet);
+        }
+        if (!variant.in_memory) {
+          fts5_hits[q] = ids;
+          fts5_snippets[q] = snippets;
+        }
         same_hits += ids == fts5_hits[q];
+        same_snippets += snippets == fts5_snippets[q];
         for (size_t i = 0; i < hits.size(); ++i)
           if (query.relevant.count(hits[i].chunk_id)) {
             found += 1;
@@ -223,6 +232,7 @@ int run(const fs::path& corpus, const fs::path& work, int passes, int query_pass
     if (variant.in_memory) {
       row["index_build_s"] = index_build_s;
       row["same_hits_as_fts5"] = static_cast<double>(same_hits) / n;
+      row["same_snippets_as_fts5"] = static_cast<double>(same_snippets) / n;
     }
     std::cout << row.dump() << std::endl;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "retrieve/bm25_snippet.h"
 #include "retrieve/chunk_hits.h"
 #include "store/fts5_tokenizer.h"
 
@@ -38,42 +39,42 @@ SearchHit read_bm25_hit(const store::Statement& row) {
   return hit;
 }
 
+int snippet_tokens(const Bm25Options& options) {
+  return std::clamp(options.snippet_tokens, 1, 64);
+}
+
 // The query's words as the index's tokens, if each word is exactly one token (else nullopt: a word that
 // FTS5 splits further is a phrase whose tokens must be adjacent, which the in-memory postings cannot check).
-std::optional<std::vector<std::string>> single_token_terms(store::Catalog& catalog,
+std::optional<std::vector<std::string>> single_token_terms(store::Fts5Tokenizer& tokenizer,
                                                            const std::vector<std::string_view>& words) {
-  store::Fts5Tokenizer tokenizer(catalog.database(), store::kCatalogTokenizer);
   std::vector<std::string> terms;
   for (const std::string_view word : words) {
     size_t tokens = 0;
-    tokenizer.tokenize(word, [&](std::string_view token) {
-      if (tokens++ == 0) terms.emplace_back(token);
+    tokenizer.tokenize(word, [&](const store::Fts5Token& token) {
+      if (tokens++ == 0) terms.emplace_back(token.term);
     });
     if (tokens != 1) return std::nullopt;
   }
   return terms;
 }
 
-// Ranked by the in-memory index; the rows and snippets of the best hits from SQLite.
-std::vector<SearchHit> bm25_search_in_memory(store::Catalog& catalog, const Bm25Index& index,
-                                             const std::vector<std::string>& terms, const std::string& match,
+// Ranked by the in-memory index, the best hits' rows read from SQLite, their snippets written as FTS5's
+// snippet() writes them (retrieve/bm25_snippet.h) without running the query again in FTS5 for each.
+std::vector<SearchHit> bm25_search_in_memory(store::Catalog& catalog, store::Fts5Tokenizer& tokenizer,
+                                             const Bm25Index& index, const std::vector<std::string>& terms,
                                              const Bm25Options& options) {
   const std::vector<ScoredChunk> best = index.search(terms, options.limit);
   std::vector<SearchHit> hits;
   if (best.empty()) return hits;
   store::Statement statement = catalog.database().prepare(fmt::format(
-      "SELECT {}, ?2, "
-      "(SELECT snippet(chunks_fts, 0, ?3, ?4, '…', ?5) FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid = "
-      "c.id) "
-      "FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?6",
-      kHitColumns));
-  statement.bind(1, match)
-      .bind(3, options.highlight_open)
-      .bind(4, options.highlight_close)
-      .bind(5, int64_t{std::clamp(options.snippet_tokens, 1, 64)});
+      "SELECT {} FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?1", kHitColumns));
+  const SnippetFormat format{options.highlight_open, options.highlight_close, "…", snippet_tokens(options)};
   for (const ScoredChunk& scored : best) {
-    statement.bind(2, scored.score).bind(6, scored.chunk_id);
-    if (statement.step()) hits.push_back(read_bm25_hit(statement));
+    statement.bind(1, scored.chunk_id);
+    if (statement.step()) {
+      hits.push_back(read_hit(statement, scored.score));
+      hits.back().snippet = fts5_snippet(tokenizer, hits.back().text, terms, format);
+    }
     statement.reset();
   }
   return hits;
@@ -100,9 +101,14 @@ std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view que
                                    const Bm25Options& options) {
   const std::string match = fts5_query(query);
   if (match.empty()) return {};  // no words (only punctuation): nothing can match
-  if (options.index && options.filter.empty())
-    if (const auto terms = single_token_terms(catalog, query_words(query)))
-      return bm25_search_in_memory(catalog, *options.index->get(catalog), *terms, match, options);
+  // One snapshot for everything read below (a no-op inside the caller's): the in-memory index's generation
+  // check and the hits' rows agree, and each statement does not begin a read transaction of its own.
+  store::ReadTransaction snapshot(catalog.database());
+  if (options.index && options.filter.empty() && snippet_tokens(options) >= 2) {
+    store::Fts5Tokenizer tokenizer(catalog.database(), store::kCatalogTokenizer);
+    if (const auto terms = single_token_terms(tokenizer, query_words(query)))
+      return bm25_search_in_memory(catalog, tokenizer, *options.index->get(catalog), *terms, options);
+  }
   // The best `limit` rows first (BM25 order, filters applied), then their columns and snippets: in one flat
   // query SQLite computes every result column, snippet() included, for every matching row before it sorts,
   // which for an OR of common words is hundreds of snippets for ten hits.
@@ -126,7 +132,7 @@ std::vector<SearchHit> bm25_search(store::Catalog& catalog, std::string_view que
   statement.bind(next, static_cast<int64_t>(options.limit))
       .bind(next + 1, options.highlight_open)
       .bind(next + 2, options.highlight_close)
-      .bind(next + 3, int64_t{std::clamp(options.snippet_tokens, 1, 64)});
+      .bind(next + 3, int64_t{snippet_tokens(options)});
   std::vector<SearchHit> hits;
   while (statement.step()) hits.push_back(read_bm25_hit(statement));
   return hits;

@@ -21,8 +21,9 @@ struct Bm25Options {
   std::string highlight_close;
   int snippet_tokens = 16;  // snippet length in tokens (FTS5 allows 1..64)
   SearchFilter filter;      // only chunks of matching documents
-  // Rank from these in-memory postings (the same scores as FTS5's, see bm25_index.h) when the query allows
-  // it: no filter, and each word one token. FTS5 ranks otherwise, and always writes the snippets.
+  // Rank from these in-memory postings (the same scores as FTS5's, see bm25_index.h) and write FTS5's
+  // snippets without FTS5 (bm25_snippet.h) when the query allows it: no filter, each word one token, and
+  // snippets of 2 tokens or more. FTS5 ranks otherwise.
   Bm25IndexCache* index = nullptr;
 };
 

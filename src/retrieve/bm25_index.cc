@@ -33,16 +33,18 @@ std::shared_ptr<const Bm25Index> Bm25Index::build(store::Catalog& catalog) {
     const auto chunk = static_cast<uint32_t>(index->chunk_ids_.size());
     index->chunk_ids_.push_back(rows.column_int(0));
     chunk_terms.clear();
-    tokenizer.tokenize(rows.column_text(1), [&](std::string_view token) {
-      auto found = term_ids.find(token);
+    uint32_t length = 0;
+    tokenizer.tokenize(rows.column_text(1), [&](const store::Fts5Token& token) {
+      auto found = term_ids.find(token.term);
       if (found == term_ids.end()) {
-        found = term_ids.emplace(std::string(token), static_cast<uint32_t>(postings.size())).first;
+        found = term_ids.emplace(std::string(token.term), static_cast<uint32_t>(postings.size())).first;
         postings.emplace_back();
       }
       chunk_terms.push_back(found->second);
+      length += !token.colocated;  // FTS5's docsize counts positions, not colocated synonyms
     });
-    index->chunk_lengths_.push_back(static_cast<uint32_t>(chunk_terms.size()));
-    total_length += chunk_terms.size();
+    index->chunk_lengths_.push_back(length);
+    total_length += length;
     std::sort(chunk_terms.begin(), chunk_terms.end());
     for (size_t i = 0; i < chunk_terms.size();) {
       size_t j = i + 1;

@@ -18,13 +18,15 @@ struct Fts5Tokenizer::Api {
 namespace {
 
 struct CallbackContext {
-  void (*callback)(void*, std::string_view);
+  void (*callback)(void*, const Fts5Token&);
   void* context;
 };
 
-int on_fts5_token(void* context, int /*flags*/, const char* token, int size, int /*begin*/, int /*end*/) {
+int on_fts5_token(void* context, int flags, const char* token, int size, int begin, int end) {
   const auto* c = static_cast<CallbackContext*>(context);
-  c->callback(c->context, std::string_view(token, static_cast<size_t>(size)));
+  c->callback(c->context,
+              Fts5Token{std::string_view(token, static_cast<size_t>(size)), static_cast<size_t>(begin),
+                        static_cast<size_t>(end), (flags & FTS5_TOKEN_COLOCATED) != 0});
   return SQLITE_OK;
 }
 

@@ -14,6 +14,15 @@ struct Fts5Tokenizer;
 
 namespace chunkwise::store {
 
+// One token as FTS5's tokenizer reports it: the term (folded, stemmed) and the bytes of the input it came
+// from. A colocated token (a synonym) shares the position of the token before it.
+struct Fts5Token {
+  std::string_view term;
+  size_t begin = 0;  // byte offsets in the tokenized text
+  size_t end = 0;
+  bool colocated = false;
+};
+
 // The catalog's full-text tokenizer (chunks_fts's tokenize= option), as FTS5 arguments.
 inline constexpr std::string_view kCatalogTokenizer = "porter unicode61 remove_diacritics 2";
 
@@ -26,16 +35,17 @@ class Fts5Tokenizer {
   Fts5Tokenizer(const Fts5Tokenizer&) = delete;
   Fts5Tokenizer& operator=(const Fts5Tokenizer&) = delete;
 
-  // Calls on_token(token) for each token of `text`, in order; a token's view is valid during the call only.
+  // Calls on_token(const Fts5Token&) for each token of `text`, in order; the term's view is valid during the
+  // call only.
   template <typename OnToken>
   void tokenize(std::string_view text, OnToken&& on_token) {
     tokenize_with(text, &call<OnToken>, &on_token);
   }
 
  private:
-  using Callback = void (*)(void* context, std::string_view token);
+  using Callback = void (*)(void* context, const Fts5Token& token);
   template <typename OnToken>
-  static void call(void* context, std::string_view token) {
+  static void call(void* context, const Fts5Token& token) {
     (*static_cast<std::remove_reference_t<OnToken>*>(context))(token);
   }
   void tokenize_with(std::string_view text, Callback callback, void* context);
