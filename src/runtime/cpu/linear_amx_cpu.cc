@@ -1,14 +1,15 @@
 // The AMX product (see linear_amx.h). Layout:
-//  - Inputs: each f32 row is split into `terms` bf16 rows, stored as 1 KiB tiles (16 rows x 32 inputs, rows
-//    64 bytes apart), ordered [16-row block][32-input step][term]; K is padded to a multiple of 32 and the
-//    rows to a multiple of 32 with zeros. All threads split once per call. (Tiles loaded straight from
-//    row-major inputs, 4 KiB apart at K = 2048, fell into one L1 set and ran at a third of this speed.)
-//  - Tasks: a block of up to kTaskRows rows x up to kTaskColumns columns, about one task per thread (more for
-//    wide products). A task goes through K one block of k_block_steps 32-input steps at a time: it packs that
-//    K block of its columns' weights into the tiles' pair-interleaved ("VNNI") layout (at most 128 KiB, stays
-//    in L2), then for each 32-row block (whose split inputs, at most 24 KiB, stay in L1) multiplies it with
-//    every 32 columns. Tile loads from L2 cost about as much as a tile product, so the operand that is
-//    loaded most (the inputs: one tile per term) is the one kept in L1.
+//  - Tasks: a block of up to kTaskRows rows x up to kTaskColumns columns, ranges narrowed (to a multiple of
+//    32) so that every thread gets at least one. A task goes through K one block of k_block_steps 32-input
+//    steps at a time: it splits that K block of its rows' f32 inputs into `terms` bf16 tiles (1 KiB each:
+//    16 rows x 32 inputs, rows 64 bytes apart, ordered [16-row block][step][term]; at most 384 KiB) and packs
+//    the same K block of its columns' weights into the tiles' pair-interleaved ("VNNI") layout (at most 256
+//    KiB), both into thread-local buffers that stay in L2, then multiplies every 32-row block with every 32
+//    columns. Splitting inside the task (each row block once per column range) measured 1.25-2.2x faster at
+//    3 terms than one shared split of all inputs up front, whose tiles every task then read from the other
+//    cores' caches (and it needed a buffer of rows x K x terms, 24 MiB for the MLP's down projection).
+//    (Tiles loaded straight from row-major inputs, 4 KiB apart at K = 2048, fell into one L1 set and ran at a
+//    third of the speed: hence the copies.)
 //  - Micro-kernel: a 32 x 32 block of outputs in four accumulator tiles (0-3); per 32 inputs two weight tiles
 //    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. Between K blocks
 //    the accumulators are stored to and reloaded from the task's f32 buffer (exact: the sums are the same as
@@ -41,13 +42,14 @@ namespace {
 
 constexpr int64_t kBlock = 32;          // rows and columns of the micro-kernel's output block
 constexpr int64_t kTileElements = 512;  // bf16 elements of one 16 x 32 tile (1 KiB)
-constexpr int64_t kTaskRows = 512;      // rows of one task, at most
+constexpr int64_t kTaskRows = 128;      // rows of one task, at most
 constexpr int64_t kTaskColumns = 256;   // columns of one task, at most
 
-// 32-input steps of one K block: the split inputs of one 32-row block for one K block take 16 KiB (1 term),
-// 16 KiB (2) or 24 KiB (3).
+// 32-input steps of one K block (the best of 8, 16 and 32 at Llama-3.2-1B's prefill shapes on a Xeon with
+// AMX, bench/runtime/amx_linear_probe.cc): a task's split inputs then take 256 KiB (1 term), 256 KiB (2) or
+// 384 KiB (3), its packed weights 512 or 256 KiB.
 constexpr int64_t k_block_steps(int terms) {
-  return terms == 1 ? 8 : 4;
+  return terms == 1 ? 32 : 16;
 }
 
 struct alignas(64) TileConfig {
@@ -69,34 +71,32 @@ bool detect_amx() {
   return syscall(SYS_arch_prctl, kArchRequestComponentPermission, kTileDataComponent) == 0;
 }
 
-// Splits rows [16 b, 16 b + 16) of x [rows, k], b in [block_begin, block_end), into `terms` bf16 numbers
-// each, written as tiles: the tile of 16-row block b, input step s and term t starts at
-// out + ((b * steps + s) * terms + t) * kTileElements. Padding is zero.
-CHUNKWISE_AMX void split_rows(const float* x, int64_t rows, int64_t k, int64_t k32, int terms,
-                              int64_t block_begin, int64_t block_end, uint16_t* out) {
-  const int64_t steps = k32 / 32;
+// Splits rows [row0, row0 + 16) x inputs [32 s0, 32 (s0 + count)) of x [rows, k] into `terms` bf16 numbers
+// each, written as tiles: the tile of step s0 + s and term t starts at out + (s * terms + t) * kTileElements.
+// Padding (rows past `rows`, inputs past k) is zero.
+CHUNKWISE_AMX void split_block(const float* x, int64_t rows, int64_t k, int terms, int64_t row0, int64_t s0,
+                               int64_t count, uint16_t* out) {
   const __m512i rounding = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1);
-  for (int64_t b = block_begin; b < block_end; ++b)
-    for (int64_t row = 0; row < 16; ++row) {
-      const int64_t r = b * 16 + row;
-      const float* source = x + r * k;
-      for (int64_t i = 0; i < k32; i += 16) {
-        const int64_t valid = r < rows ? std::min<int64_t>(16, k - i) : 0;
-        const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : valid > 0 ? __mmask16((1u << valid) - 1) : 0;
-        __m512 rest = _mm512_maskz_loadu_ps(mask, source + (r < rows ? i : 0));
-        uint16_t* first_term = out + ((b * steps + i / 32) * terms) * kTileElements + row * 32 + i % 32;
-        for (int t = 0; t < terms; ++t) {
-          // Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the top 16 bits.
-          const __m512i bits = _mm512_castps_si512(rest);
-          const __m512i rounded = _mm512_add_epi32(
-              bits, _mm512_add_epi32(rounding, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one)));
-          const __m512i top = _mm512_srli_epi32(rounded, 16);
-          _mm256_storeu_si256(reinterpret_cast<__m256i*>(first_term + t * kTileElements),
-                              _mm512_cvtepi32_epi16(top));
-          rest = _mm512_sub_ps(rest, _mm512_castsi512_ps(_mm512_slli_epi32(top, 16)));  // exact
-        }
+  for (int64_t row = 0; row < 16; ++row) {
+    const int64_t r = row0 + row;
+    const float* source = x + r * k;
+    for (int64_t i = 32 * s0; i < 32 * (s0 + count); i += 16) {
+      const int64_t valid = r < rows ? std::min<int64_t>(16, k - i) : 0;
+      const __mmask16 mask = valid >= 16 ? __mmask16(0xFFFF) : valid > 0 ? __mmask16((1u << valid) - 1) : 0;
+      __m512 rest = _mm512_maskz_loadu_ps(mask, valid > 0 ? source + i : x);
+      uint16_t* first_term = out + ((i / 32 - s0) * terms) * kTileElements + row * 32 + i % 32;
+      for (int t = 0; t < terms; ++t) {
+        // Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the top 16 bits.
+        const __m512i bits = _mm512_castps_si512(rest);
+        const __m512i rounded = _mm512_add_epi32(
+            bits, _mm512_add_epi32(rounding, _mm512_and_si512(_mm512_srli_epi32(bits, 16), one)));
+        const __m512i top = _mm512_srli_epi32(rounded, 16);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(first_term + t * kTileElements),
+                            _mm512_cvtepi32_epi16(top));
+        rest = _mm512_sub_ps(rest, _mm512_castsi512_ps(_mm512_slli_epi32(top, 16)));  // exact
       }
     }
+  }
 }
 
 // Packs W rows [n0, n0 + 32), inputs [32 s0, 32 s1), into tiles: for each step s and each half h of 16
@@ -129,14 +129,13 @@ CHUNKWISE_AMX void pack_column_block(const BFloat16* w, int64_t n, int64_t k, in
   }
 }
 
-// Adds the products of steps [s0, s1) to the 32 x 32 output block held as four f32 tiles (rows 0-15 x
-// columns 0-15, 0-15 x 16-31, 16-31 x 0-15, 16-31 x 16-31; 1 KiB each) at `acc`, which starts from zero when
-// `first`. `a`: the first of the two 16-row blocks of split inputs (the second follows it); `b`: the 32
-// columns' weights packed for steps [s0, s1).
+// Adds the products of `count` steps to the 32 x 32 output block held as four f32 tiles (rows 0-15 x columns
+// 0-15, 0-15 x 16-31, 16-31 x 0-15, 16-31 x 16-31; 1 KiB each) at `acc`, which starts from zero when `first`.
+// `a`: the split inputs of the first 16-row block (tile of step s and term t at (s * Terms + t) *
+// kTileElements), the second block's `second_block` elements further; `b`: the 32 columns' packed weights.
 template <int Terms>
-CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, int64_t s0, int64_t s1, const uint16_t* b,
+CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t second_block, int64_t count, const uint16_t* b,
                                   float* acc, bool first) {
-  const int64_t second_block = steps * Terms * kTileElements;
   if (first) {
     _tile_zero(0);
     _tile_zero(1);
@@ -148,9 +147,9 @@ CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t steps, int64_t s0, 
     _tile_loadd(2, acc + 512, 64);
     _tile_loadd(3, acc + 768, 64);
   }
-  for (int64_t s = s0; s < s1; ++s) {
-    _tile_loadd(6, b + ((s - s0) * 2) * kTileElements, 64);
-    _tile_loadd(7, b + ((s - s0) * 2 + 1) * kTileElements, 64);
+  for (int64_t s = 0; s < count; ++s) {
+    _tile_loadd(6, b + (s * 2) * kTileElements, 64);
+    _tile_loadd(7, b + (s * 2 + 1) * kTileElements, 64);
     for (int t = 0; t < Terms; ++t) {
       const uint16_t* a_tile = a + (s * Terms + t) * kTileElements;
       _tile_loadd(4, a_tile, 64);
@@ -193,27 +192,22 @@ void store_block(const float* acc, const float* bias, float* y, int64_t rows, in
   }
 }
 
+uint16_t* aligned_64(std::vector<uint16_t>& storage) {
+  return reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(storage.data()) + 63) & ~uintptr_t(63));
+}
+
 template <int Terms>
 void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
                       int64_t k) {
   ThreadPool& pool = cpu_thread_pool();
-  const int64_t k32 = (k + 31) / 32 * 32;
+  const int64_t steps = (k + 31) / 32;
   const int64_t padded_rows = (rows + kBlock - 1) / kBlock * kBlock;
-  const int64_t steps = k32 / 32;
+  const int64_t task_rows = std::min(kTaskRows, padded_rows);
   constexpr int64_t block_steps = k_block_steps(Terms);
-
-  // The split inputs, kept between calls (a prefill's products reuse one buffer instead of faulting in a
-  // new one each time).
-  thread_local std::vector<uint16_t> split;
-  split.resize(size_t(padded_rows * Terms * k32 + 32));
-  uint16_t* a =
-      reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(split.data()) + 63) & ~uintptr_t(63));
-  pool.parallel_for(padded_rows / 16, 1,
-                    [&](int64_t begin, int64_t end) { split_rows(x, rows, k, k32, Terms, begin, end, a); });
 
   // Tasks: row blocks of up to kTaskRows x column ranges of up to kTaskColumns, ranges narrowed (to a
   // multiple of 32) so that every thread gets one.
-  const int64_t row_tasks = (padded_rows + kTaskRows - 1) / kTaskRows;
+  const int64_t row_tasks = (padded_rows + task_rows - 1) / task_rows;
   const int64_t column_blocks = (n + kBlock - 1) / kBlock;
   const int64_t wanted_ranges = (pool.num_threads() + row_tasks - 1) / row_tasks;
   const int64_t range_blocks =
@@ -222,28 +216,33 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
   const int64_t tasks = row_tasks * ranges;
   std::atomic<int64_t> next{0};
   pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
+    // Kept between calls: a prefill's products reuse them instead of faulting in new pages each time.
     thread_local std::vector<float> accumulators;
-    thread_local std::vector<uint16_t> packed_storage;
+    thread_local std::vector<uint16_t> packed_storage, split_storage;
     accumulators.resize(size_t(kTaskRows * kTaskColumns));
-    const int64_t packed_block = block_steps * 2 * kTileElements;  // one 32-column block's K block
+    const int64_t packed_block = block_steps * 2 * kTileElements;       // one 32-column block's K block
+    const int64_t split_block16 = block_steps * Terms * kTileElements;  // one 16-row block's K block
     packed_storage.resize(size_t(kTaskColumns / kBlock * packed_block + 32));
-    uint16_t* packed = reinterpret_cast<uint16_t*>((reinterpret_cast<uintptr_t>(packed_storage.data()) + 63) &
-                                                   ~uintptr_t(63));
+    split_storage.resize(size_t(kTaskRows / 16 * split_block16 + 32));
+    uint16_t* packed = aligned_64(packed_storage);
+    uint16_t* split = aligned_64(split_storage);
     load_tile_config();
     for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
-      const int64_t rb0 = task / ranges * (kTaskRows / kBlock);
-      const int64_t rb1 = std::min(padded_rows / kBlock, rb0 + kTaskRows / kBlock);
+      const int64_t rb0 = task / ranges * (task_rows / kBlock);
+      const int64_t rb1 = std::min(padded_rows / kBlock, rb0 + task_rows / kBlock);
       const int64_t j0 = task % ranges * range_blocks, j1 = std::min(column_blocks, j0 + range_blocks);
       auto block_acc = [&](int64_t rb, int64_t j) {
         return accumulators.data() + ((rb - rb0) * (j1 - j0) + (j - j0)) * kBlock * kBlock;
       };
       for (int64_t s0 = 0; s0 < steps; s0 += block_steps) {
-        const int64_t s1 = std::min(steps, s0 + block_steps);
+        const int64_t count = std::min(block_steps, steps - s0);
+        for (int64_t b = 2 * rb0; b < 2 * rb1; ++b)
+          split_block(x, rows, k, Terms, b * 16, s0, count, split + (b - 2 * rb0) * split_block16);
         for (int64_t j = j0; j < j1; ++j)
-          pack_column_block(w, n, k, j * kBlock, s0, s1, packed + (j - j0) * packed_block);
+          pack_column_block(w, n, k, j * kBlock, s0, s0 + count, packed + (j - j0) * packed_block);
         for (int64_t rb = rb0; rb < rb1; ++rb)
           for (int64_t j = j0; j < j1; ++j)
-            multiply_block<Terms>(a + rb * kBlock * Terms * k32, steps, s0, s1,
+            multiply_block<Terms>(split + (rb - rb0) * 2 * split_block16, split_block16, count,
                                   packed + (j - j0) * packed_block, block_acc(rb, j), s0 == 0);
       }
       for (int64_t rb = rb0; rb < rb1; ++rb)
