@@ -34,7 +34,7 @@ std::vector<std::string_view> query_words(std::string_view query) {
 
 // A hit from kHitColumns followed by its score and FTS5 snippet.
 SearchHit read_bm25_hit(const store::Statement& row) {
-  SearchHit hit = read_hit(row, row.column_double(kHitColumnCount));
+  SearchHit hit = read_hit(row, row.column_double(kHitColumnCount), HitSnippet::none);
   hit.snippet = row.column_text(kHitColumnCount + 1);
   return hit;
 }
@@ -72,7 +72,7 @@ std::vector<SearchHit> bm25_search_in_memory(store::Catalog& catalog, store::Fts
   for (const ScoredChunk& scored : best) {
     statement.bind(1, scored.chunk_id);
     if (statement.step()) {
-      hits.push_back(read_hit(statement, scored.score));
+      hits.push_back(read_hit(statement, scored.score, HitSnippet::none));
       hits.back().snippet = fts5_snippet(tokenizer, hits.back().text, terms, format);
     }
     statement.reset();

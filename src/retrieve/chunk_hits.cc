@@ -6,7 +6,7 @@
 
 namespace chunkwise::retrieve {
 
-SearchHit read_hit(const store::Statement& row, double score) {
+SearchHit read_hit(const store::Statement& row, double score, HitSnippet snippet) {
   SearchHit hit;
   hit.chunk_id = row.column_int(0);
   hit.document_id = row.column_int(1);
@@ -24,7 +24,7 @@ SearchHit read_hit(const store::Statement& row, double score) {
       if (h.is_string()) hit.headings.push_back(h.get<std::string>());
   hit.page = static_cast<int>(row.column_int(10));
   hit.text = row.column_text(11);
-  hit.snippet = leading_snippet(hit.text);
+  if (snippet == HitSnippet::leading) hit.snippet = leading_snippet(hit.text);
   return hit;
 }
 

@@ -24,12 +24,13 @@ struct ScoredChunk {
 // Hits for the chunks in the given order, leaving out chunks that no longer exist or fail the filter; the
 // snippet is the start of the text.
 // The columns of a hit, for a query joining chunks c and documents d; read_hit reads them (from column 0) as
-// a hit with `score` and the leading snippet.
+// a hit with `score` and, unless the caller writes its own, the leading snippet.
 inline constexpr const char* kHitColumns =
     "c.id, c.document_id, c.ordinal, d.path, c.byte_begin, c.byte_end, c.line_begin, c.line_end, "
     "c.token_count, c.headings, c.page, c.text";
 inline constexpr int kHitColumnCount = 12;
-SearchHit read_hit(const store::Statement& row, double score);
+enum class HitSnippet { leading, none };
+SearchHit read_hit(const store::Statement& row, double score, HitSnippet snippet = HitSnippet::leading);
 
 std::vector<SearchHit> hits_for_chunks(store::Catalog& catalog, const std::vector<ScoredChunk>& chunks,
                                        const SearchFilter& filter = {});
