@@ -65,8 +65,9 @@ struct WindowScore {
   int last = 0;
 };
 
-WindowScore score_window(const TokenizedText& text, size_t term_count, int start, int length) {
-  std::vector<bool> seen(term_count, false);
+// `seen` has a flag per query term (scratch, reset here).
+WindowScore score_window(const TokenizedText& text, std::vector<bool>& seen, int start, int length) {
+  std::fill(seen.begin(), seen.end(), false);
   WindowScore out;
   const int64_t end = int64_t{start} + length;
   for (const Match& match : text.matches) {
@@ -83,8 +84,9 @@ WindowScore score_window(const TokenizedText& text, size_t term_count, int start
 int best_window(const TokenizedText& text, size_t term_count, int length) {
   const auto size = static_cast<int>(text.tokens.size());
   int best_score = 0, best_start = 0;
+  std::vector<bool> seen(term_count);
   for (const Match& match : text.matches) {
-    const WindowScore around = score_window(text, term_count, match.position, length);
+    const WindowScore around = score_window(text, seen, match.position, length);
     if (around.score > best_score) {
       int start = around.first - (length - (around.last - around.first)) / 2;
       if (start + length > size) start = size - length;
@@ -98,8 +100,7 @@ int best_window(const TokenizedText& text, size_t term_count, int length) {
       const int sentence =
           after == text.sentence_starts.begin() ? text.sentence_starts.front() : *(after - 1);
       if (sentence < match.position) {
-        const int score =
-            score_window(text, term_count, sentence, length).score + (sentence == 0 ? 120 : 100);
+        const int score = score_window(text, seen, sentence, length).score + (sentence == 0 ? 120 : 100);
         if (score > best_score) {
           best_score = score;
           best_start = sentence;
