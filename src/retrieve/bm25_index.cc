@@ -97,8 +97,8 @@ std::vector<ScoredChunk> Bm25Index::search(const std::vector<std::string>& terms
   constexpr double b = 0.75;
   const auto rows = static_cast<double>(chunk_ids_.size());
   std::vector<double> scores(chunk_ids_.size(), 0.0);
-  std::vector<uint32_t>
-      touched;  // rows with a posting: a score still 0 means first seen (each term adds > 0)
+  // Rows with a posting: a score still 0 means first seen (each term adds > 0).
+  std::vector<uint32_t> touched;
   for (const std::string& token : terms) {
     const std::optional<uint32_t> t = term(token);
     if (!t) continue;  // matches no row: adds 0 everywhere
