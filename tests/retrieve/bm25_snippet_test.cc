@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "store/sqlite.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::retrieve {
 namespace {
@@ -22,8 +23,6 @@ namespace fs = std::filesystem;
 class Bm25SnippetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-snippet-XXXXXX";
-    dir_ = mkdtemp(pattern);
     db_ = std::make_unique<store::Database>(dir_ / "s.db", store::Database::Mode::read_write, 1000);
     db_->exec("PRAGMA synchronous = OFF");  // one write per case: no fsync
     db_->exec(
@@ -34,7 +33,6 @@ class Bm25SnippetTest : public ::testing::Test {
   void TearDown() override {
     tokenizer_.reset();
     db_.reset();
-    fs::remove_all(dir_);
   }
 
   // The query words as index terms (each word one token in these tests).
@@ -67,7 +65,7 @@ class Bm25SnippetTest : public ::testing::Test {
         << "text: " << text << "\ntokens: " << tokens;
   }
 
-  fs::path dir_;
+  chunkwise::testing::TempDir dir_{"chunkwise-snippet"};
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::Fts5Tokenizer> tokenizer_;
   size_t compared_ = 0;

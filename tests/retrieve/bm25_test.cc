@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "retrieve/selector.h"
+#include "support/temp_dir.h"
 #include "text/chunk/markdown_structure.h"
 #include "text/chunk/token_chunker.h"
 
@@ -21,8 +22,6 @@ namespace fs = std::filesystem;
 class Bm25Test : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-retrieve-XXXXXX";
-    dir_ = mkdtemp(pattern);
     catalog_ = std::make_unique<store::Catalog>(dir_ / "c.db");
     add("/docs/cats.md", "# Pets\n## Cats\nThe cat sat on the mat. Cats purr when content.\n");
     add("/docs/dogs.md", "# Pets\n## Dogs\nDogs bark at the mailman. A dog is loyal.\n");
@@ -30,10 +29,7 @@ class Bm25Test : public ::testing::Test {
     add("/docs/syntax.txt",
         "Operators like AND OR NOT NEAR and quotes \"x\" appear in code: a*b (c) col:val\n");
   }
-  void TearDown() override {
-    catalog_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { catalog_.reset(); }
 
   void add(const std::string& path, const std::string& text) {
     const std::vector<text::Chunk> chunks =
@@ -49,7 +45,7 @@ class Bm25Test : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  chunkwise::testing::TempDir dir_{"chunkwise-retrieve"};
   std::unique_ptr<store::Catalog> catalog_;
 };
 

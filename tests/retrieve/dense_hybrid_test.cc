@@ -15,6 +15,7 @@
 #include "retrieve/fusion.h"
 #include "store/document_tags.h"
 #include "support/expect_error.h"
+#include "support/temp_dir.h"
 #include "text/chunk/token_chunker.h"
 
 namespace chunkwise::retrieve {
@@ -85,8 +86,6 @@ TEST(Filter, GlobsAndSql) {
 class DenseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-dense-XXXXXX";
-    dir_ = mkdtemp(pattern);
     catalog_ = std::make_unique<store::Catalog>(dir_ / "c.db");
     // 40 documents of 10 one-word chunks; vectors cluster by document.
     for (int d = 0; d < 40; ++d) {
@@ -105,10 +104,7 @@ class DenseTest : public ::testing::Test {
       store::put_embedding(*catalog_, model_, chunk, vector_of(chunk.text));
     transaction.commit();
   }
-  void TearDown() override {
-    catalog_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { catalog_.reset(); }
 
   // Document d's chunks lie near the unit vector of angle d * 4.5 degrees in the first two dimensions.
   static std::vector<float> vector_of(const std::string& text) {
@@ -126,7 +122,7 @@ class DenseTest : public ::testing::Test {
     return v;
   }
 
-  fs::path dir_;
+  chunkwise::testing::TempDir dir_{"chunkwise-dense"};
   std::unique_ptr<store::Catalog> catalog_;
   store::EmbeddingModel model_;
 };
