@@ -141,7 +141,7 @@ ordered_json document_json(const store::DocumentRecord& d) {
 }  // namespace
 
 RagRoutes::RagRoutes(Engine& engine, std::string model_name, std::filesystem::path db)
-    : engine_(&engine), model_name_(std::move(model_name)), db_(std::move(db)) {
+    : engine_(&engine), model_name_(std::move(model_name)), db_(std::move(db)), readers_(db_) {
   if (const auto& source = engine.tokenizer().config().chat_template) chat_template_.emplace(*source);
   store::Catalog catalog(db_);  // creates it (and its schema) when missing; fails early when unusable
 }
@@ -161,7 +161,8 @@ void RagRoutes::query(const httplib::Request& req, httplib::Response& res) {
   }
   std::vector<retrieve::SearchHit> hits;
   {
-    store::Catalog catalog(db_, {.read_only = true});
+    const store::CatalogReaders::Lease lease = readers_.lease();
+    store::Catalog& catalog = *lease;
     store::ReadTransaction snapshot(catalog.database());
     retrieve::SearchRequest request;
     request.query = q.question;
@@ -321,9 +322,9 @@ void RagRoutes::upload(const httplib::Request& req, httplib::Response& res) {
 }
 
 void RagRoutes::list(httplib::Response& res) {
-  store::Catalog catalog(db_, {.read_only = true});
+  const store::CatalogReaders::Lease catalog = readers_.lease();
   ordered_json data = ordered_json::array();
-  for (const store::DocumentRecord& d : catalog.documents()) data.push_back(document_json(d));
+  for (const store::DocumentRecord& d : catalog->documents()) data.push_back(document_json(d));
   res.set_content(json_text({{"object", "list"}, {"data", data}}), "application/json");
 }
 

@@ -5,8 +5,8 @@
 //                               extracted, chunked and indexed as `chunkwise ingest` does
 //   GET    /v1/documents        the catalog's documents
 //   DELETE /v1/documents/{id}   a document and all its chunks
-// Every request opens its own connection to the catalog (SQLite WAL: readers never wait for the writer);
-// uploads and deletions are serialized.
+// Queries and listings lease one of the open read-only connections (store/catalog_readers.h; SQLite WAL:
+// readers never wait for the writer); uploads and deletions open a read-write one and are serialized.
 #pragma once
 
 #include <httplib.h>
@@ -18,6 +18,7 @@
 
 #include "retrieve/bm25_index.h"
 #include "serve/engine.h"
+#include "store/catalog_readers.h"
 #include "text/jinja/chat_template.h"
 
 namespace chunkwise::serve::http {
@@ -36,6 +37,7 @@ class RagRoutes {
   Engine* engine_;
   std::string model_name_;
   std::filesystem::path db_;
+  store::CatalogReaders readers_;
   retrieve::Bm25IndexCache bm25_index_;  // BM25 postings in memory, rebuilt when the catalog changes
   std::optional<text::jinja::ChatTemplate> chat_template_;
   std::mutex write_mutex_;
