@@ -4,7 +4,6 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "store/embeddings.h"
 #include "store/fts5_tokenizer.h"
 
 namespace chunkwise::retrieve {
@@ -20,8 +19,7 @@ struct StringHash {
 
 std::shared_ptr<const Bm25Index> Bm25Index::build(store::Catalog& catalog) {
   auto index = std::make_shared<Bm25Index>();
-  index->catalog_id_ = store::catalog_id(catalog);
-  index->generation_ = catalog.chunks_generation();
+  index->version_ = catalog.chunks_version();
 
   store::Fts5Tokenizer tokenizer(catalog.database(), store::kCatalogTokenizer);
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids;
@@ -127,10 +125,9 @@ std::vector<ScoredChunk> Bm25Index::search(const std::vector<std::string>& terms
 }
 
 std::shared_ptr<const Bm25Index> Bm25IndexCache::get(store::Catalog& catalog) {
-  const int64_t generation = catalog.chunks_generation();
+  const store::ChunksVersion version = catalog.chunks_version();
   std::lock_guard lock(mutex_);
-  if (!index_ || index_->generation() != generation || index_->catalog_id() != store::catalog_id(catalog))
-    index_ = Bm25Index::build(catalog);
+  if (!index_ || index_->version() != version) index_ = Bm25Index::build(catalog);
   return index_;
 }
 

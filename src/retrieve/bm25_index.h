@@ -6,7 +6,7 @@
 // so its ranking and scores are FTS5's. It answers queries whose words are each one token (as
 // retrieve::fts5_query writes them: ASCII words); others go to FTS5 (retrieve/bm25.h decides).
 //
-// An index belongs to one catalog at one chunks generation (store::Catalog::chunks_generation);
+// An index belongs to one catalog at one chunks generation (store::Catalog::chunks_version);
 // Bm25IndexCache rebuilds it when the catalog it is asked about has moved on.
 #pragma once
 
@@ -33,16 +33,14 @@ class Bm25Index {
   // score, ties by increasing chunk id.
   std::vector<ScoredChunk> search(const std::vector<std::string>& terms, size_t limit) const;
 
-  const std::string& catalog_id() const { return catalog_id_; }
-  int64_t generation() const { return generation_; }
+  const store::ChunksVersion& version() const { return version_; }
   size_t chunk_count() const { return chunk_ids_.size(); }
   size_t term_count() const { return term_offsets_.empty() ? 0 : term_offsets_.size() - 1; }
 
  private:
   std::optional<uint32_t> term(std::string_view token) const;
 
-  std::string catalog_id_;
-  int64_t generation_ = 0;
+  store::ChunksVersion version_;
   std::vector<int64_t> chunk_ids_;       // by chunk index (increasing ids)
   std::vector<uint32_t> chunk_lengths_;  // tokens per chunk, as FTS5's docsize
   double average_length_ = 0;

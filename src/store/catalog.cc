@@ -296,6 +296,16 @@ int64_t Catalog::chunks_generation() {
   return query.column_int(0);
 }
 
+ChunksVersion Catalog::chunks_version() {
+  Statement query = db_.prepare(
+      "SELECT (SELECT value FROM catalog_info WHERE key = 'catalog_id'), "
+      "(SELECT CAST(value AS INTEGER) FROM catalog_info WHERE key = 'chunks_generation')");
+  query.step();
+  if (query.column_is_null(0) || query.column_is_null(1))
+    fail(ErrorKind::invalid_input, "{}: catalog without catalog_id or chunks_generation", db_.path());
+  return {query.column_text(0), query.column_int(1)};
+}
+
 size_t Catalog::remove_documents(std::string_view path) {
   std::string exact(path);
   while (exact.size() > 1 && exact.back() == '/') exact.pop_back();

@@ -86,6 +86,14 @@ struct DocumentInput {
 
 enum class PutResult { added, replaced, unchanged };
 
+// What an index built from a catalog's chunks is keyed by: the catalog's random identity (catalog_info
+// 'catalog_id') and its chunks generation.
+struct ChunksVersion {
+  std::string catalog_id;
+  int64_t generation = 0;
+  bool operator==(const ChunksVersion&) const = default;
+};
+
 class Catalog {
  public:
   // Opens or creates (unless read_only) the catalog and migrates it to kSchemaVersion. Errors name the path:
@@ -125,6 +133,8 @@ class Catalog {
   int64_t chunk_count();
   // catalog_info 'chunks_generation' (see version 4).
   int64_t chunks_generation();
+  // The identity and the generation in one statement (a query checks them before each search).
+  ChunksVersion chunks_version();
 
   // SQLite's integrity check plus FTS5's check of the index against the chunks; "ok" when both pass.
   std::string integrity_check();

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "store/embeddings.h"
 #include "support/expect_error.h"
 #include "text/chunk/token_chunker.h"
 
@@ -141,6 +142,27 @@ TEST_F(CatalogTest, AddUnchangedReplaceRemove) {
   EXPECT_EQ(fts_matches(catalog, "omega"), 0);
   EXPECT_EQ(catalog.chunk_count(), 2);
   EXPECT_EQ(catalog.integrity_check(), "ok");
+}
+
+TEST_F(CatalogTest, ChunksVersionIsTheIdentityAndTheGenerationAndMovesWithTheChunks) {
+  Catalog catalog(dir_ / "c.db");
+  Catalog other(dir_ / "other.db");
+  const ChunksVersion empty = catalog.chunks_version();
+  EXPECT_EQ(empty.catalog_id, catalog_id(catalog));
+  EXPECT_EQ(empty.generation, catalog.chunks_generation());
+  EXPECT_EQ(empty.catalog_id.size(), 32u);
+  EXPECT_NE(other.chunks_version().catalog_id, empty.catalog_id);
+
+  put(catalog, "/a.txt", "one two three");
+  const ChunksVersion added = catalog.chunks_version();
+  EXPECT_EQ(added.catalog_id, empty.catalog_id);
+  EXPECT_GT(added.generation, empty.generation);
+  EXPECT_EQ(added.generation, catalog.chunks_generation());
+  put(catalog, "/a.txt", "one two three");  // unchanged: the chunks stay as they are
+  EXPECT_EQ(catalog.chunks_version(), added);
+  catalog.remove_documents("/a.txt");
+  EXPECT_GT(catalog.chunks_version().generation, added.generation);
+  EXPECT_FALSE(catalog.chunks_version() == added);
 }
 
 TEST_F(CatalogTest, RemovesADirectoryButNotItsNamesakes) {
