@@ -115,10 +115,14 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
 
   for (int64_t key0 = first_key / kKeyBlock * kKeyBlock; key0 <= last_key; key0 += kKeyBlock) {
     const int64_t keys_here = std::min(kKeyBlock, last_key - key0 + 1);
-    // The block's keys, transposed: keys_t[e * kKeyBlock + j] = key of position key0 + j, dimension e.
+    // The block's keys, transposed: keys_t[e * kKeyBlock + j] = key of position key0 + j, dimension e
+    // (0 past the last key). Written a dimension at a time, the stores consecutive: row by row (each key's 64
+    // stores 128 bytes apart) a decode step's attention took 1.3-1.45x as long (16 layers of Llama-3.2-1B
+    // shape at 544 positions, one and two threads, development machine).
+    const float* key_rows[kKeyBlock];
     for (int64_t j = 0; j < kKeyBlock; ++j) {
       if (j >= keys_here) {
-        for (int64_t e = 0; e < d; ++e) keys_t[e * kKeyBlock + j] = 0.0f;
+        key_rows[j] = nullptr;
         scratch.values[size_t(j)] = nullptr;
         continue;
       }
@@ -127,9 +131,16 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
           (int64_t(table[size_t(position / a.block_size)]) * a.block_size + position % a.block_size) *
               a.slot_stride +
           kv_head * d;
-      const float* key = a.keys + slot;
-      for (int64_t e = 0; e < d; ++e) keys_t[e * kKeyBlock + j] = key[e];
+      key_rows[j] = a.keys + slot;
       scratch.values[size_t(j)] = a.values + slot;
+    }
+    if (keys_here == kKeyBlock) {
+      for (int64_t e = 0; e < d; ++e)
+        for (int64_t j = 0; j < kKeyBlock; ++j) keys_t[e * kKeyBlock + j] = key_rows[j][e];
+    } else {
+      for (int64_t e = 0; e < d; ++e)
+        for (int64_t j = 0; j < kKeyBlock; ++j)
+          keys_t[e * kKeyBlock + j] = j < keys_here ? key_rows[j][e] : 0.0f;
     }
     for (int64_t r0 = 0; r0 < rows; r0 += kRowTile) {
       const int64_t tile = std::min(kRowTile, rows - r0);
