@@ -134,7 +134,22 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
       key_rows[j] = a.keys + slot;
       scratch.values[size_t(j)] = a.values + slot;
     }
-    if (keys_here == kKeyBlock) {
+    // Each half of the block whose 16 rows lie at one stride (consecutive slots of the pool: always so
+    // within a cache block of 16 or more positions) is read a dimension at a time as a strided gather.
+    auto uniform_half = [&](int64_t h) {
+      for (int64_t j = 1; j < 16; ++j)
+        if (key_rows[h * 16 + j] != key_rows[h * 16] + j * a.slot_stride) return false;
+      return true;
+    };
+    if (keys_here == kKeyBlock && uniform_half(0) && uniform_half(1)) {
+      const int64_t stride = a.slot_stride;
+      for (int64_t h = 0; h < 2; ++h) {
+        const float* __restrict base = key_rows[h * 16];
+        float* __restrict half = keys_t + h * 16;
+        for (int64_t e = 0; e < d; ++e)
+          for (int64_t j = 0; j < 16; ++j) half[e * kKeyBlock + j] = base[j * stride + e];
+      }
+    } else if (keys_here == kKeyBlock) {
       for (int64_t e = 0; e < d; ++e)
         for (int64_t j = 0; j < kKeyBlock; ++j) keys_t[e * kKeyBlock + j] = key_rows[j][e];
     } else {
