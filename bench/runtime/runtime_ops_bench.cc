@@ -1,7 +1,10 @@
 // linear (y = x · Wᵀ) at Llama-3.2-1B shapes (K = 2048; N = 2048 q/o proj, 8192 MLP, 128256 lm head), for
 // decode (T = 1: bandwidth bound, reported as GB/s of weights read) and prefill (T = 512: GFLOP/s), bf16 and
 // f32 weights; against OpenBLAS cblas_sgemm / cblas_sgemv on f32 weights, with the same thread count; plus
-// the machine's read bandwidth (multi-threaded sum over 1 GiB) to put the decode figures in proportion.
+// the machine's read bandwidth (multi-threaded sum over 1 GiB) to put the decode figures in proportion; and
+// paged attention for one decode token at the same model's shape (32 query heads, 8 kv heads, head_dim 64,
+// 16 layers a step) over 544 and 2048 cached positions, the cache evicted before each step as the weights
+// evict it in a real step (reported as GB/s of K and V read).
 //   runtime_ops_bench [--benchmark_filter=...]       threads: CHUNKWISE_THREADS (default: all cores)
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
@@ -15,7 +18,9 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/kv_cache.h"
 #include "runtime/ops/linear.h"
+#include "runtime/ops/paged_attention.h"
 #include "runtime/thread_pool.h"
 
 #ifdef CHUNKWISE_HAVE_OPENBLAS
@@ -133,6 +138,45 @@ void BM_memory_read(benchmark::State& state) {
   state.counters["threads"] = cpu_thread_pool().num_threads();
 }
 
+void BM_paged_attention_decode(benchmark::State& state) {
+  constexpr int kLayers = 16, kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlockSize = 16;
+  const auto positions = int(state.range(0));
+  const int blocks = positions / kBlockSize + 1;
+  KvCache cache({kLayers, blocks, kBlockSize, kKvHeads, kHeadDim});
+  for (int layer = 0; layer < kLayers; ++layer) {
+    fill(cache.keys(layer).data<float>(), size_t(cache.keys(layer).numel()), uint32_t(2 * layer + 1));
+    fill(cache.values(layer).data<float>(), size_t(cache.values(layer).numel()), uint32_t(2 * layer + 2));
+  }
+  AttentionBatch batch;
+  batch.token_sequence = {0};
+  batch.token_position = {positions - 1};
+  BlockTable table(static_cast<size_t>(blocks));
+  for (int b = 0; b < blocks; ++b) table[size_t(b)] = b;
+  batch.block_tables = {table};
+  Tensor q = Tensor::empty({1, kHeads * kHeadDim}, DType::f32);
+  Tensor k = Tensor::empty({1, kKvHeads * kHeadDim}, DType::f32);
+  Tensor v = Tensor::empty({1, kKvHeads * kHeadDim}, DType::f32);
+  fill(q.data<float>(), size_t(q.numel()), 7);
+  fill(k.data<float>(), size_t(k.numel()), 8);
+  fill(v.data<float>(), size_t(v.numel()), 9);
+  std::vector<uint8_t> evict(size_t(256) << 20, 1);  // larger than the last-level cache
+  uint64_t sink = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (size_t i = 0; i < evict.size(); i += 64) sink += evict[i]++;
+    state.ResumeTiming();
+    for (int layer = 0; layer < kLayers; ++layer) {
+      Tensor out = paged_attention(q, k, v, cache, layer, batch);
+      benchmark::DoNotOptimize(out.data<float>());
+    }
+  }
+  benchmark::DoNotOptimize(sink);
+  const double bytes = double(kLayers) * positions * kKvHeads * kHeadDim * sizeof(float) * 2;
+  state.counters["GB/s_kv"] =
+      benchmark::Counter(bytes * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["threads"] = cpu_thread_pool().num_threads();
+}
+
 void shapes(benchmark::internal::Benchmark* b) {
   for (int64_t t : {1, 512})
     for (int64_t n : {2048, 8192, 128256}) b->Args({t, n});
@@ -140,6 +184,7 @@ void shapes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_memory_read)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_paged_attention_decode)->Arg(544)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_linear, bf16, DType::bf16)->Apply(shapes);
 BENCHMARK_CAPTURE(BM_linear, f32, DType::f32)->Apply(shapes);
 #ifdef CHUNKWISE_HAVE_OPENBLAS
