@@ -1,6 +1,7 @@
 // CatalogReaders: leases reuse idle connections, concurrent leases get distinct ones, a kept connection sees
-// later commits, at most max_idle stay open, a connection returned inside a transaction is dropped, and a
-// missing catalog fails the lease with the catalog's error.
+// later commits, a catalog created again under the path is not read through the old file, at most max_idle
+// stay open, a connection returned inside a transaction is dropped, and a missing catalog fails the lease
+// with the catalog's error.
 #include "store/catalog_readers.h"
 
 #include <gtest/gtest.h>
@@ -89,6 +90,18 @@ TEST_F(CatalogReadersTest, DropsAConnectionLeftInATransaction) {
     EXPECT_TRUE(lease->database().in_transaction());
   }
   EXPECT_EQ(readers.idle(), 0u);
+}
+
+TEST_F(CatalogReadersTest, ACatalogCreatedAgainUnderThePathGetsANewConnection) {
+  CatalogReaders readers(dir_ / "c.db");
+  EXPECT_EQ(readers.lease()->document_count(), 0);
+  EXPECT_EQ(readers.idle(), 1u);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(dir_ / ("c.db" + std::string(suffix)));
+  put("/a.txt", "one two three");  // a new catalog file at the same path
+  const CatalogReaders::Lease lease = readers.lease();
+  EXPECT_EQ(lease->document_count(), 1);
+  EXPECT_EQ(readers.idle(), 0u);  // the old connection was closed
 }
 
 TEST_F(CatalogReadersTest, MissingCatalogFailsTheLease) {
