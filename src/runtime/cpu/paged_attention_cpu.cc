@@ -44,6 +44,7 @@ struct QueryBlock {
 
 struct AttentionScratch {
   std::vector<float> queries, scores, keys_t;
+  std::vector<float> zero_key;  // head_dim zeros: the key row of a position past the block's last key
   std::vector<const float*> values;
 };
 
@@ -88,6 +89,7 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
   scratch.scores.resize(size_t(rows * kKeyBlock));
   scratch.keys_t.resize(size_t(d * kKeyBlock));
   scratch.values.resize(size_t(kKeyBlock));
+  scratch.zero_key.assign(size_t(d), 0.0f);
   float* __restrict queries = scratch.queries.data();
   float* __restrict scores = scratch.scores.data();
   float* __restrict output = partial.output;
@@ -116,13 +118,13 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
   for (int64_t key0 = first_key / kKeyBlock * kKeyBlock; key0 <= last_key; key0 += kKeyBlock) {
     const int64_t keys_here = std::min(kKeyBlock, last_key - key0 + 1);
     // The block's keys, transposed: keys_t[e * kKeyBlock + j] = key of position key0 + j, dimension e
-    // (0 past the last key). Written a dimension at a time, the stores consecutive: row by row (each key's 64
-    // stores 128 bytes apart) a decode step's attention took 1.3-1.45x as long (16 layers of Llama-3.2-1B
-    // shape at 544 positions, one and two threads, development machine).
+    // (0 past the last key: its row is scratch.zero_key). Written a dimension at a time, the stores
+    // consecutive: row by row (each key's 64 stores 128 bytes apart) a decode step's attention took 1.3-1.45x
+    // as long (16 layers of Llama-3.2-1B shape at 544 positions, one and two threads, development machine).
     const float* key_rows[kKeyBlock];
     for (int64_t j = 0; j < kKeyBlock; ++j) {
       if (j >= keys_here) {
-        key_rows[j] = nullptr;
+        key_rows[j] = scratch.zero_key.data();
         scratch.values[size_t(j)] = nullptr;
         continue;
       }
@@ -149,13 +151,9 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
         for (int64_t e = 0; e < d; ++e)
           for (int64_t j = 0; j < 16; ++j) half[e * kKeyBlock + j] = base[j * stride + e];
       }
-    } else if (keys_here == kKeyBlock) {
-      for (int64_t e = 0; e < d; ++e)
-        for (int64_t j = 0; j < kKeyBlock; ++j) keys_t[e * kKeyBlock + j] = key_rows[j][e];
     } else {
       for (int64_t e = 0; e < d; ++e)
-        for (int64_t j = 0; j < kKeyBlock; ++j)
-          keys_t[e * kKeyBlock + j] = j < keys_here ? key_rows[j][e] : 0.0f;
+        for (int64_t j = 0; j < kKeyBlock; ++j) keys_t[e * kKeyBlock + j] = key_rows[j][e];
     }
     for (int64_t r0 = 0; r0 < rows; r0 += kRowTile) {
       const int64_t tile = std::min(kRowTile, rows - r0);
