@@ -33,9 +33,9 @@ std::vector<std::vector<std::string>> heading_paths(const std::vector<Heading>& 
 }  // namespace
 
 std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure& structure) const {
-  if (!is_valid_utf8(text)) fail(ErrorKind::invalid_input, "chunker input is not valid UTF-8");
+  const TextMasks masks(text);  // throws on invalid UTF-8
   const std::vector<std::vector<std::string>> paths = heading_paths(structure.headings);
-  const std::vector<Span> spans = split(text, structure);
+  const std::vector<Span> spans = split(text, masks, structure);
   std::vector<Chunk> chunks;
   chunks.reserve(spans.size());
   for (const Span& span : spans) {
@@ -43,7 +43,7 @@ std::vector<Chunk> Chunker::chunk(std::string_view text, const DocumentStructure
     chunk.begin = span.begin;
     chunk.end = span.end;
     chunk.text = std::string(text.substr(span.begin, span.end - span.begin));
-    chunk.token_count = count_words(chunk.text);
+    chunk.token_count = masks.words(span);
     const auto heading = std::upper_bound(structure.headings.begin(), structure.headings.end(), span.begin,
                                           [](size_t at, const Heading& h) { return at < h.begin; });
     if (heading != structure.headings.begin())

@@ -12,6 +12,7 @@
 
 #include "text/chunk/chunk.h"
 #include "text/chunk/sentence_models.h"
+#include "text/chunk/text_masks.h"
 
 namespace chunkwise::text {
 
@@ -27,9 +28,10 @@ class Chunker {
   virtual std::string describe() const = 0;
 
  protected:
-  // The chunk boundaries of `text`, in order of `begin`; never an empty span. Only structure-aware chunkers
-  // look at `structure`.
-  virtual std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const = 0;
+  // The chunk boundaries of `text`, in order of `begin`; never an empty span. `masks` are the text's byte
+  // classes (validated UTF-8). Only structure-aware chunkers look at `structure`.
+  virtual std::vector<Span> split(std::string_view text, const TextMasks& masks,
+                                  const DocumentStructure& structure) const = 0;
 };
 
 struct ChunkerConfig {

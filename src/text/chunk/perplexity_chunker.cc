@@ -94,7 +94,8 @@ std::vector<UnitGroup> merge_units(std::span<const size_t> words, std::span<cons
   return groups;
 }
 
-std::vector<Span> PerplexityChunker::split(std::string_view text, const DocumentStructure&) const {
+std::vector<Span> PerplexityChunker::split(std::string_view text, const TextMasks&,
+                                           const DocumentStructure&) const {
   const std::vector<SentenceUnit> units = sentence_units(text, options_.size);
   std::vector<Span> spans;
   if (units.empty()) return spans;

@@ -30,7 +30,8 @@ class PerplexityChunker : public Chunker {
   std::string describe() const override;
 
  protected:
-  std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const override;
+  std::vector<Span> split(std::string_view text, const TextMasks& masks,
+                          const DocumentStructure& structure) const override;
 
  private:
   PerplexityChunkerOptions options_;

@@ -17,7 +17,8 @@ class RecursiveChunker : public Chunker {
   std::string describe() const override;
 
  protected:
-  std::vector<Span> split(std::string_view text, const DocumentStructure& structure) const override;
+  std::vector<Span> split(std::string_view text, const TextMasks& masks,
+                          const DocumentStructure& structure) const override;
 
  private:
   struct Piece {
@@ -26,10 +27,9 @@ class RecursiveChunker : public Chunker {
     size_t length;  // code points
   };
 
-  // `ascii`: the text is all ASCII, so code points are bytes and need no counting.
-  void split_recursive(std::string_view text, bool ascii, Span range, size_t first_separator,
+  void split_recursive(std::string_view text, const TextMasks& masks, Span range, size_t first_separator,
                        std::vector<Span>& out) const;
-  void merge(std::string_view text, const std::vector<Piece>& pieces, std::vector<Span>& out) const;
+  void merge(const TextMasks& masks, const std::vector<Piece>& pieces, std::vector<Span>& out) const;
 
   size_t size_;
   size_t overlap_;

@@ -78,7 +78,8 @@ std::vector<size_t> semantic_breakpoints(const std::vector<double>& distances,
   return breakpoints;
 }
 
-std::vector<Span> SemanticChunker::split(std::string_view text, const DocumentStructure&) const {
+std::vector<Span> SemanticChunker::split(std::string_view text, const TextMasks&,
+                                         const DocumentStructure&) const {
   const std::vector<SentenceUnit> units = sentence_units(text, options_.size);
   std::vector<Span> spans;
   if (units.empty()) return spans;

@@ -137,7 +137,8 @@ std::string SentenceChunker::describe() const {
   return fmt::format("sentence size={} overlap={} unit=words", size_, overlap_);
 }
 
-std::vector<Span> SentenceChunker::split(std::string_view text, const DocumentStructure&) const {
+std::vector<Span> SentenceChunker::split(std::string_view text, const TextMasks&,
+                                         const DocumentStructure&) const {
   const std::vector<SentenceUnit> units = sentence_units(text, size_);
   std::vector<Span> spans;
   size_t first = 0;

@@ -67,7 +67,8 @@ std::string StructureChunker::describe() const {
   return fmt::format("structure size={} unit=words", size_);
 }
 
-std::vector<Span> StructureChunker::split(std::string_view text, const DocumentStructure& structure) const {
+std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks&,
+                                          const DocumentStructure& structure) const {
   const std::vector<Span> blocks = normalized_blocks(text, structure.atomic_blocks);
   const SentenceChunker sentences(size_, 0);
 

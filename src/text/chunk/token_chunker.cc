@@ -16,7 +16,8 @@ std::string TokenChunker::describe() const {
   return fmt::format("token size={} overlap={} unit=words", size_, overlap_);
 }
 
-std::vector<Span> TokenChunker::split(std::string_view text, const DocumentStructure&) const {
+std::vector<Span> TokenChunker::split(std::string_view text, const TextMasks&,
+                                      const DocumentStructure&) const {
   const std::vector<Span> words = split_words(text);
   std::vector<Span> spans;
   for (size_t first = 0; first < words.size(); first += size_ - overlap_) {

@@ -76,6 +76,12 @@ size_t valid_sequence_length(const unsigned char* p, size_t n, size_t& maximal_p
 
 }  // namespace
 
+size_t valid_utf8_sequence_length(std::string_view text, size_t pos) {
+  size_t prefix;
+  return valid_sequence_length(reinterpret_cast<const unsigned char*>(text.data()) + pos, text.size() - pos,
+                               prefix);
+}
+
 bool is_valid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();

@@ -25,6 +25,8 @@ void append_utf8(std::string& out, char32_t code_point);
 // valid.
 bool replace_invalid_utf8(std::string_view text, std::string& out);
 bool is_valid_utf8(std::string_view text);
+// Length of the valid UTF-8 sequence that starts at text[pos] (1 to 4), or 0 if none does.
+size_t valid_utf8_sequence_length(std::string_view text, size_t pos);
 bool is_ascii(std::string_view text);  // no byte above 0x7F
 
 bool is_whitespace(char32_t c);   // Rust char::is_whitespace (Unicode White_Space)

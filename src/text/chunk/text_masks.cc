@@ -1,0 +1,347 @@
+#include "text/chunk/text_masks.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "common/error.h"
+#include "text/tokenizer/unicode_text.h"
+
+namespace chunkwise::text {
+
+namespace {
+
+uint64_t bit(size_t pos) {
+  return uint64_t{1} << (pos % 64);
+}
+
+// The bits of word `word` that fall in bytes [begin, end).
+uint64_t range_bits(size_t word, size_t begin, size_t end) {
+  const size_t first = word * 64;
+  uint64_t bits = ~uint64_t{0};
+  if (begin > first) bits = begin - first >= 64 ? 0 : bits << (begin - first);
+  if (end < first + 64) bits &= end <= first ? 0 : (uint64_t{1} << (end - first)) - 1;
+  return bits;
+}
+
+// Set bits (baseline x86-64 has no POPCNT instruction; __builtin_popcountll would call libgcc).
+template <bool Popcnt>
+size_t bit_count(uint64_t x) {
+  if constexpr (Popcnt) {
+    return size_t(__builtin_popcountll(x));
+  } else {
+    x = x - ((x >> 1) & 0x5555555555555555u);
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return size_t((x * 0x0101010101010101u) >> 56);
+  }
+}
+
+// Bytes of word `word` that are not White_Space right after one that is (a word starts there).
+uint64_t word_starts(const uint64_t* space, size_t word) {
+  const uint64_t before = word == 0 ? 0 : space[word - 1] >> 63;
+  return ~space[word] & ((space[word] << 1) | before);
+}
+
+// Bit i of word `word` set where the separator starts at byte word * 64 + i (a "\n\n" may end in the next
+// word).
+template <TextMasks::Separator S>
+uint64_t separator_bits(const uint64_t* newline, const uint64_t* blank, size_t words, size_t word) {
+  if constexpr (S == TextMasks::Separator::blank_line) {
+    const uint64_t next = word + 1 < words ? newline[word + 1] : 0;
+    return newline[word] & ((newline[word] >> 1) | (next << 63));
+  } else if constexpr (S == TextMasks::Separator::newline) {
+    return newline[word];
+  } else {
+    return blank[word];
+  }
+}
+
+// Calls on_hit(pos) for the separator's starts in bytes [begin, end) (a "\n\n" whole inside them), in order,
+// until it returns false.
+template <TextMasks::Separator S, typename OnHit>
+void scan_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
+                    OnHit&& on_hit) {
+  if (end <= begin) return;
+  if constexpr (S == TextMasks::Separator::blank_line) --end;  // the last start is two bytes before the end
+  if (end <= begin) return;
+  const size_t first = begin / 64, last = (end - 1) / 64;
+  for (size_t word = first; word <= last; ++word) {
+    uint64_t bits = separator_bits<S>(newline, blank, words, word);
+    if (bits == 0) continue;
+    if (word == first || word == last) bits &= range_bits(word, begin, end);
+    for (; bits != 0; bits &= bits - 1)
+      if (!on_hit(word * 64 + size_t(__builtin_ctzll(bits)))) return;
+  }
+}
+
+// prefix[i]: set bits of bits(0) ... bits(i - 1), for i in [0, words].
+template <bool Popcnt, typename Bits>
+void prefix_counts(size_t words, size_t* prefix, Bits&& bits) {
+  size_t n = 0;
+  for (size_t word = 0; word < words; ++word) {
+    prefix[word] = n;
+    n += bit_count<Popcnt>(bits(word));
+  }
+  prefix[words] = n;
+}
+
+// The prefix counts of the continuation bytes and of the word starts.
+template <bool Popcnt>
+void count_continuations(const uint64_t* continuation, size_t words, size_t* prefix) {
+  prefix_counts<Popcnt>(words, prefix, [&](size_t word) { return continuation[word]; });
+}
+template <bool Popcnt>
+void count_word_starts(const uint64_t* space, size_t words, size_t* prefix) {
+  prefix_counts<Popcnt>(words, prefix, [&](size_t word) { return word_starts(space, word); });
+}
+
+#if defined(__x86_64__)
+bool cpu_has_avx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  return has;
+}
+
+__attribute__((target("popcnt"))) void count_continuations_popcnt(const uint64_t* continuation, size_t words,
+                                                                  size_t* prefix) {
+  count_continuations<true>(continuation, words, prefix);
+}
+__attribute__((target("popcnt"))) void count_word_starts_popcnt(const uint64_t* space, size_t words,
+                                                                size_t* prefix) {
+  count_word_starts<true>(space, words, prefix);
+}
+
+// The ASCII classes of 32 bytes as bit masks; `high` gets the bytes above 0x7F.
+__attribute__((target("avx2"))) inline void classify32(const char* p, uint32_t& newline, uint32_t& blank,
+                                                       uint32_t& space, uint32_t& high) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i shifted = _mm256_sub_epi8(v, _mm256_set1_epi8(0x09));  // \t..\r become 0..4
+  const __m256i control = _mm256_cmpeq_epi8(_mm256_min_epu8(shifted, _mm256_set1_epi8(4)), shifted);
+  const __m256i is_blank = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' '));
+  newline = uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
+  blank = uint32_t(_mm256_movemask_epi8(is_blank));
+  space = uint32_t(_mm256_movemask_epi8(_mm256_or_si256(control, is_blank)));
+  high = uint32_t(_mm256_movemask_epi8(v));
+}
+
+// The masks of the first `words` 64-byte words of `text`, in two 32-byte halves; `high` gets every byte above
+// 0x7F, `high_words` the words that have one.
+__attribute__((target("avx2"))) void classify_avx2(const char* text, size_t words, uint64_t* newline,
+                                                   uint64_t* blank, uint64_t* space, uint64_t* high,
+                                                   std::vector<size_t>& high_words) {
+  for (size_t word = 0; word < words; ++word, text += 64) {
+    uint32_t n[2], b[2], s[2], h[2];
+    classify32(text, n[0], b[0], s[0], h[0]);
+    classify32(text + 32, n[1], b[1], s[1], h[1]);
+    newline[word] = n[0] | uint64_t(n[1]) << 32;
+    blank[word] = b[0] | uint64_t(b[1]) << 32;
+    space[word] = s[0] | uint64_t(s[1]) << 32;
+    high[word] = h[0] | uint64_t(h[1]) << 32;
+    if (high[word] != 0) high_words.push_back(word);
+  }
+}
+#endif
+
+}  // namespace
+
+TextMasks::TextMasks(std::string_view text)
+    : size_(text.size()),
+      words_((text.size() + 63) / 64),
+      bits_(new uint64_t[4 * words_]),  // not zeroed: every word is written below
+      newline_(bits_.get()),
+      blank_(newline_ + words_),
+      space_(blank_ + words_),
+      continuation_(space_ + words_) {
+  std::vector<size_t> high_words;  // the words with a byte above 0x7F
+  size_t word = 0;
+#if defined(__x86_64__)
+  if (cpu_has_avx2()) {
+    word = text.size() / 64;
+    classify_avx2(text.data(), word, newline_, blank_, space_, continuation_, high_words);
+  }
+#endif
+  for (; word < words_; ++word) {
+    newline_[word] = blank_[word] = space_[word] = continuation_[word] = 0;
+    for (size_t pos = word * 64; pos < word * 64 + 64; ++pos) {
+      if (pos >= text.size()) {
+        space_[word] |= bit(pos);
+        continue;
+      }
+      const auto c = static_cast<unsigned char>(text[pos]);
+      if (c == '\n') newline_[word] |= bit(pos);
+      if (c == ' ') blank_[word] |= bit(pos);
+      if (c == ' ' || (c >= 0x09 && c <= 0x0D)) space_[word] |= bit(pos);
+      if (c >= 0x80) continuation_[word] |= bit(pos);
+    }
+    if (continuation_[word] != 0) high_words.push_back(word);
+  }
+  if (!high_words.empty()) classify_multibyte(text, high_words);
+  word_starts_before_.resize(words_ + 1);
+#if defined(__x86_64__)
+  if (cpu_has_avx2()) {
+    count_word_starts_popcnt(space_, words_, word_starts_before_.data());
+    return;
+  }
+#endif
+  count_word_starts<false>(space_, words_, word_starts_before_.data());
+}
+
+// Reads every multi-byte sequence (`continuation_` holds all bytes above 0x7F so far, `high_words` the words
+// that have one) in text order: checks
+// it is valid UTF-8, clears its lead byte from `continuation_`, and marks all its bytes as White_Space when
+// it decodes to a White_Space code point. A sequence may end in the next word.
+void TextMasks::classify_multibyte(std::string_view text, const std::vector<size_t>& high_words) {
+  ascii_ = false;
+  size_t resume = 0;  // the end of the last sequence read
+  for (const size_t word : high_words) {
+    uint64_t leads = continuation_[word] & range_bits(word, resume, size_);
+    while (leads != 0) {
+      const size_t at = word * 64 + size_t(__builtin_ctzll(leads));
+      const size_t length = valid_utf8_sequence_length(text, at);
+      if (length == 0) fail(ErrorKind::invalid_input, "chunker input is not valid UTF-8 (at byte {})", at);
+      continuation_[word] &= ~bit(at);
+      size_t pos = at;
+      if (is_whitespace(next_code_point(text, pos)))
+        for (size_t i = at; i < at + length; ++i) space_[i / 64] |= bit(i);
+      resume = at + length;
+      leads &= range_bits(word, resume, size_);
+    }
+  }
+  continuations_before_.resize(words_ + 1);
+#if defined(__x86_64__)
+  if (cpu_has_avx2()) return count_continuations_popcnt(continuation_, words_, continuations_before_.data());
+#endif
+  count_continuations<false>(continuation_, words_, continuations_before_.data());
+}
+
+size_t TextMasks::continuations_before(size_t pos) const {
+  const uint64_t below = bit(pos) - 1;  // the bytes of pos's word before it
+  return continuations_before_[pos / 64] +
+         (below == 0 ? 0 : bit_count<false>(continuation_[pos / 64] & below));
+}
+
+size_t TextMasks::word_starts_before(size_t pos) const {
+  const uint64_t below = bit(pos) - 1;
+  return word_starts_before_[pos / 64] +
+         (below == 0 ? 0 : bit_count<false>(word_starts(space_, pos / 64) & below));
+}
+
+// A word starts at span.begin if that byte is not White_Space, and at every later byte that is not
+// White_Space right after one that is (continuation bytes share the class of their lead byte).
+size_t TextMasks::words(Span span) const {
+  if (span.end <= span.begin) return 0;
+  return ((space_[span.begin / 64] & bit(span.begin)) == 0) + word_starts_before(span.end) -
+         word_starts_before(span.begin + 1);
+}
+
+Span TextMasks::trim(Span span) const {
+  size_t begin = span.begin, end = span.end;
+  while (begin < end) {  // the first byte that is not White_Space
+    const size_t word = begin / 64;
+    const uint64_t text = ~space_[word] & range_bits(word, begin, end);
+    if (text != 0) {
+      begin = word * 64 + size_t(__builtin_ctzll(text));
+      break;
+    }
+    begin = (word + 1) * 64;
+  }
+  if (begin >= end) return {span.begin, span.begin};
+  while (end > begin) {  // one past the last byte that is not White_Space (the last byte of its code point)
+    const size_t word = (end - 1) / 64;
+    const uint64_t text = ~space_[word] & range_bits(word, begin, end);
+    if (text != 0) {
+      end = word * 64 + 64 - size_t(__builtin_clzll(text));
+      break;
+    }
+    end = word * 64;
+  }
+  return {begin, end};
+}
+
+// Runs scan_separator for `separator` over the masks.
+template <typename OnHit>
+void TextMasks::scan(Separator separator, size_t begin, size_t end, OnHit&& on_hit) const {
+  const uint64_t *newline = newline_, *blank = blank_;
+  const size_t words = words_;
+  switch (separator) {
+    case Separator::blank_line:
+      return scan_separator<Separator::blank_line>(newline, blank, words, begin, end, on_hit);
+    case Separator::newline:
+      return scan_separator<Separator::newline>(newline, blank, words, begin, end, on_hit);
+    case Separator::blank:
+      return scan_separator<Separator::blank>(newline, blank, words, begin, end, on_hit);
+  }
+}
+
+bool TextMasks::contains(Separator separator, Span span) const {
+  bool found = false;
+  scan(separator, span.begin, span.end, [&](size_t) { return !(found = true); });
+  return found;
+}
+
+namespace {
+
+// Appends the separator's starts in bytes [begin, end) to `hits` with no branch that depends on where the
+// starts are (about every other word of a Markdown file holds a "\n\n", a branch on it would be mispredicted
+// half the time): each word writes its first two starts unconditionally (past its count too, into slack that
+// the next word overwrites) and moves the output on by its count; only a word with more loops.
+template <TextMasks::Separator S, bool Popcnt>
+void find_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
+                    std::vector<size_t>& hits) {
+  if (end <= begin) return;
+  if constexpr (S == TextMasks::Separator::blank_line) --end;  // the last start is two bytes before the end
+  if (end <= begin) return;
+  const size_t first = begin / 64, last = (end - 1) / 64;
+  size_t n = hits.size();
+  hits.resize(n + 128);
+  for (size_t word = first; word <= last; ++word) {
+    if (hits.size() - n < 66) hits.resize(2 * hits.size());  // room for a word's 64 starts and the slack
+    uint64_t bits = separator_bits<S>(newline, blank, words, word);
+    if (word == first || word == last) bits &= range_bits(word, begin, end);
+    const size_t count = bit_count<Popcnt>(bits), base = word * 64;
+    size_t* out = hits.data() + n;
+    out[0] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));  // a zero word gives a 63
+    bits &= bits - 1;
+    out[1] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));
+    bits &= bits - 1;
+    for (out += 2; bits != 0; bits &= bits - 1) *out++ = base + size_t(__builtin_ctzll(bits));
+    n += count;
+  }
+  hits.resize(n);
+}
+
+#if defined(__x86_64__)
+template <TextMasks::Separator S>
+__attribute__((target("popcnt"))) void find_separator_popcnt(const uint64_t* newline, const uint64_t* blank,
+                                                             size_t words, size_t begin, size_t end,
+                                                             std::vector<size_t>& hits) {
+  find_separator<S, true>(newline, blank, words, begin, end, hits);
+}
+#endif
+
+template <TextMasks::Separator S>
+void find_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
+                    std::vector<size_t>& hits) {
+#if defined(__x86_64__)
+  if (cpu_has_avx2()) return find_separator_popcnt<S>(newline, blank, words, begin, end, hits);
+#endif
+  find_separator<S, false>(newline, blank, words, begin, end, hits);
+}
+
+}  // namespace
+
+void TextMasks::find(Separator separator, Span span, std::vector<size_t>& hits) const {
+  if (span.end <= span.begin + 1) return;
+  const uint64_t *newline = newline_, *blank = blank_;
+  const size_t words = words_, begin = span.begin + 1, end = span.end;
+  switch (separator) {
+    case Separator::blank_line:
+      return find_separator<Separator::blank_line>(newline, blank, words, begin, end, hits);
+    case Separator::newline:
+      return find_separator<Separator::newline>(newline, blank, words, begin, end, hits);
+    case Separator::blank:
+      return find_separator<Separator::blank>(newline, blank, words, begin, end, hits);
+  }
+}
+
+}  // namespace chunkwise::text
