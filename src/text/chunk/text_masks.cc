@@ -4,6 +4,8 @@
 #include <immintrin.h>
 #endif
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "text/tokenizer/unicode_text.h"
 
@@ -43,36 +45,49 @@ uint64_t word_starts(const uint64_t* space, size_t word) {
   return ~space[word] & ((space[word] << 1) | before);
 }
 
-// Bit i of word `word` set where the separator starts at byte word * 64 + i (a "\n\n" may end in the next
-// word).
-template <TextMasks::Separator S>
-uint64_t separator_bits(const uint64_t* newline, const uint64_t* blank, size_t words, size_t word) {
-  if constexpr (S == TextMasks::Separator::blank_line) {
-    const uint64_t next = word + 1 < words ? newline[word + 1] : 0;
-    return newline[word] & ((newline[word] >> 1) | (next << 63));
-  } else if constexpr (S == TextMasks::Separator::newline) {
-    return newline[word];
-  } else {
-    return blank[word];
-  }
+// Appends the positions of the set bits of `bits` (word `word`) to hits[n...] and moves n on, with no branch
+// that depends on where they are (about every other word of a Markdown file holds a "\n\n", a branch on it
+// would be mispredicted half the time): the first two are written unconditionally (past the count too, into
+// slack that the next word overwrites); only a word with more loops. `hits` must have 66 elements of room
+// past n.
+template <bool Popcnt>
+inline void append_bits(uint64_t bits, size_t word, std::vector<size_t>& hits, size_t& n) {
+  const size_t count = bit_count<Popcnt>(bits), base = word * 64;
+  size_t* out = hits.data() + n;
+  out[0] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));  // a zero word gives a 63
+  bits &= bits - 1;
+  out[1] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));
+  bits &= bits - 1;
+  for (out += 2; bits != 0; bits &= bits - 1) *out++ = base + size_t(__builtin_ctzll(bits));
+  n += count;
 }
 
-// Calls on_hit(pos) for the separator's starts in bytes [begin, end) (a "\n\n" whole inside them), in order,
-// until it returns false.
-template <TextMasks::Separator S, typename OnHit>
-void scan_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
-                    OnHit&& on_hit) {
-  if (end <= begin) return;
-  if constexpr (S == TextMasks::Separator::blank_line) --end;  // the last start is two bytes before the end
+// Makes room for append_bits.
+inline void reserve_bits(std::vector<size_t>& hits, size_t n) {
+  if (hits.size() - n < 66) hits.resize(2 * hits.size() + 128);
+}
+
+// Whether `mask` has a bit in bytes [begin, end).
+bool any_bit(const uint64_t* mask, size_t begin, size_t end) {
+  if (end <= begin) return false;
+  for (size_t word = begin / 64; word <= (end - 1) / 64; ++word)
+    if ((mask[word] & range_bits(word, begin, end)) != 0) return true;
+  return false;
+}
+
+// Appends the set bits of `mask` in bytes [begin, end) to `hits`, in order.
+template <bool Popcnt>
+void find_bits(const uint64_t* mask, size_t begin, size_t end, std::vector<size_t>& hits) {
   if (end <= begin) return;
   const size_t first = begin / 64, last = (end - 1) / 64;
+  size_t n = hits.size();
   for (size_t word = first; word <= last; ++word) {
-    uint64_t bits = separator_bits<S>(newline, blank, words, word);
-    if (bits == 0) continue;
+    reserve_bits(hits, n);
+    uint64_t bits = mask[word];
     if (word == first || word == last) bits &= range_bits(word, begin, end);
-    for (; bits != 0; bits &= bits - 1)
-      if (!on_hit(word * 64 + size_t(__builtin_ctzll(bits)))) return;
+    append_bits<Popcnt>(bits, word, hits, n);
   }
+  hits.resize(n);
 }
 
 // prefix[i]: set bits of bits(0) ... bits(i - 1), for i in [0, words].
@@ -102,6 +117,11 @@ bool cpu_has_avx2() {
   return has;
 }
 
+__attribute__((target("popcnt"))) void find_bits_popcnt(const uint64_t* mask, size_t begin, size_t end,
+                                                        std::vector<size_t>& hits) {
+  find_bits<true>(mask, begin, end, hits);
+}
+
 __attribute__((target("popcnt"))) void count_continuations_popcnt(const uint64_t* continuation, size_t words,
                                                                   size_t* prefix) {
   count_continuations<true>(continuation, words, prefix);
@@ -125,10 +145,13 @@ __attribute__((target("avx2"))) inline void classify32(const char* p, uint32_t& 
 }
 
 // The masks of the first `words` 64-byte words of `text`, in two 32-byte halves; `high` gets every byte above
-// 0x7F, `high_words` the words that have one.
-__attribute__((target("avx2"))) void classify_avx2(const char* text, size_t words, uint64_t* newline,
-                                                   uint64_t* blank, uint64_t* space, uint64_t* high,
-                                                   std::vector<size_t>& high_words) {
+// 0x7F, `high_words` the words that have one, blank_lines[count...] the starts of "\n\n" in all words but the
+// last (which needs the next word's newlines). Listing them here, while the loop waits on memory, costs less
+// than a pass over the newlines afterwards.
+__attribute__((target("avx2,popcnt"))) void classify_avx2(const char* text, size_t words, uint64_t* newline,
+                                                          uint64_t* blank, uint64_t* space, uint64_t* high,
+                                                          std::vector<size_t>& high_words,
+                                                          std::vector<size_t>& blank_lines, size_t& count) {
   for (size_t word = 0; word < words; ++word, text += 64) {
     uint32_t n[2], b[2], s[2], h[2];
     classify32(text, n[0], b[0], s[0], h[0]);
@@ -138,6 +161,11 @@ __attribute__((target("avx2"))) void classify_avx2(const char* text, size_t word
     space[word] = s[0] | uint64_t(s[1]) << 32;
     high[word] = h[0] | uint64_t(h[1]) << 32;
     if (high[word] != 0) high_words.push_back(word);
+    if (word > 0) {
+      reserve_bits(blank_lines, count);
+      const uint64_t previous = newline[word - 1];
+      append_bits<true>(previous & ((previous >> 1) | (newline[word] << 63)), word - 1, blank_lines, count);
+    }
   }
 }
 #endif
@@ -154,10 +182,13 @@ TextMasks::TextMasks(std::string_view text)
       continuation_(space_ + words_) {
   std::vector<size_t> high_words;  // the words with a byte above 0x7F
   size_t word = 0;
+  size_t listed = 0, blank_line_count = 0;  // blank_lines_ holds the "\n\n" of words [0, listed)
 #if defined(__x86_64__)
   if (cpu_has_avx2()) {
     word = text.size() / 64;
-    classify_avx2(text.data(), word, newline_, blank_, space_, continuation_, high_words);
+    classify_avx2(text.data(), word, newline_, blank_, space_, continuation_, high_words, blank_lines_,
+                  blank_line_count);
+    listed = word > 0 ? word - 1 : 0;
   }
 #endif
   for (; word < words_; ++word) {
@@ -175,6 +206,13 @@ TextMasks::TextMasks(std::string_view text)
     }
     if (continuation_[word] != 0) high_words.push_back(word);
   }
+  for (; listed < words_; ++listed) {
+    reserve_bits(blank_lines_, blank_line_count);
+    const uint64_t next = listed + 1 < words_ ? newline_[listed + 1] : 0;
+    append_bits<false>(newline_[listed] & ((newline_[listed] >> 1) | (next << 63)), listed, blank_lines_,
+                       blank_line_count);
+  }
+  blank_lines_.resize(blank_line_count);
   if (!high_words.empty()) classify_multibyte(text, high_words);
   word_starts_before_.resize(words_ + 1);
 #if defined(__x86_64__)
@@ -187,9 +225,9 @@ TextMasks::TextMasks(std::string_view text)
 }
 
 // Reads every multi-byte sequence (`continuation_` holds all bytes above 0x7F so far, `high_words` the words
-// that have one) in text order: checks
-// it is valid UTF-8, clears its lead byte from `continuation_`, and marks all its bytes as White_Space when
-// it decodes to a White_Space code point. A sequence may end in the next word.
+// that have one) in text order: checks it is valid UTF-8, clears its lead byte from `continuation_`, and
+// marks all its bytes as White_Space when it decodes to a White_Space code point. A sequence may end in the
+// next word.
 void TextMasks::classify_multibyte(std::string_view text, const std::vector<size_t>& high_words) {
   ascii_ = false;
   size_t resume = 0;  // the end of the last sequence read
@@ -258,90 +296,27 @@ Span TextMasks::trim(Span span) const {
   return {begin, end};
 }
 
-// Runs scan_separator for `separator` over the masks.
-template <typename OnHit>
-void TextMasks::scan(Separator separator, size_t begin, size_t end, OnHit&& on_hit) const {
-  const uint64_t *newline = newline_, *blank = blank_;
-  const size_t words = words_;
-  switch (separator) {
-    case Separator::blank_line:
-      return scan_separator<Separator::blank_line>(newline, blank, words, begin, end, on_hit);
-    case Separator::newline:
-      return scan_separator<Separator::newline>(newline, blank, words, begin, end, on_hit);
-    case Separator::blank:
-      return scan_separator<Separator::blank>(newline, blank, words, begin, end, on_hit);
-  }
-}
-
 bool TextMasks::contains(Separator separator, Span span) const {
-  bool found = false;
-  scan(separator, span.begin, span.end, [&](size_t) { return !(found = true); });
-  return found;
+  if (separator != Separator::blank_line)
+    return any_bit(separator == Separator::newline ? newline_ : blank_, span.begin, span.end);
+  if (span.end < span.begin + 2) return false;
+  const auto at = std::lower_bound(blank_lines_.begin(), blank_lines_.end(), span.begin);
+  return at != blank_lines_.end() && *at < span.end - 1;
 }
-
-namespace {
-
-// Appends the separator's starts in bytes [begin, end) to `hits` with no branch that depends on where the
-// starts are (about every other word of a Markdown file holds a "\n\n", a branch on it would be mispredicted
-// half the time): each word writes its first two starts unconditionally (past its count too, into slack that
-// the next word overwrites) and moves the output on by its count; only a word with more loops.
-template <TextMasks::Separator S, bool Popcnt>
-void find_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
-                    std::vector<size_t>& hits) {
-  if (end <= begin) return;
-  if constexpr (S == TextMasks::Separator::blank_line) --end;  // the last start is two bytes before the end
-  if (end <= begin) return;
-  const size_t first = begin / 64, last = (end - 1) / 64;
-  size_t n = hits.size();
-  hits.resize(n + 128);
-  for (size_t word = first; word <= last; ++word) {
-    if (hits.size() - n < 66) hits.resize(2 * hits.size());  // room for a word's 64 starts and the slack
-    uint64_t bits = separator_bits<S>(newline, blank, words, word);
-    if (word == first || word == last) bits &= range_bits(word, begin, end);
-    const size_t count = bit_count<Popcnt>(bits), base = word * 64;
-    size_t* out = hits.data() + n;
-    out[0] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));  // a zero word gives a 63
-    bits &= bits - 1;
-    out[1] = base + size_t(__builtin_ctzll(bits | (uint64_t{1} << 63)));
-    bits &= bits - 1;
-    for (out += 2; bits != 0; bits &= bits - 1) *out++ = base + size_t(__builtin_ctzll(bits));
-    n += count;
-  }
-  hits.resize(n);
-}
-
-#if defined(__x86_64__)
-template <TextMasks::Separator S>
-__attribute__((target("popcnt"))) void find_separator_popcnt(const uint64_t* newline, const uint64_t* blank,
-                                                             size_t words, size_t begin, size_t end,
-                                                             std::vector<size_t>& hits) {
-  find_separator<S, true>(newline, blank, words, begin, end, hits);
-}
-#endif
-
-template <TextMasks::Separator S>
-void find_separator(const uint64_t* newline, const uint64_t* blank, size_t words, size_t begin, size_t end,
-                    std::vector<size_t>& hits) {
-#if defined(__x86_64__)
-  if (cpu_has_avx2()) return find_separator_popcnt<S>(newline, blank, words, begin, end, hits);
-#endif
-  find_separator<S, false>(newline, blank, words, begin, end, hits);
-}
-
-}  // namespace
 
 void TextMasks::find(Separator separator, Span span, std::vector<size_t>& hits) const {
   if (span.end <= span.begin + 1) return;
-  const uint64_t *newline = newline_, *blank = blank_;
-  const size_t words = words_, begin = span.begin + 1, end = span.end;
-  switch (separator) {
-    case Separator::blank_line:
-      return find_separator<Separator::blank_line>(newline, blank, words, begin, end, hits);
-    case Separator::newline:
-      return find_separator<Separator::newline>(newline, blank, words, begin, end, hits);
-    case Separator::blank:
-      return find_separator<Separator::blank>(newline, blank, words, begin, end, hits);
+  const size_t begin = span.begin + 1, end = span.end;
+  if (separator == Separator::blank_line) {  // listed: the starts in [begin, end - 1)
+    const auto from = std::lower_bound(blank_lines_.begin(), blank_lines_.end(), begin);
+    hits.insert(hits.end(), from, std::lower_bound(from, blank_lines_.end(), end - 1));
+    return;
   }
+  const uint64_t* mask = separator == Separator::newline ? newline_ : blank_;
+#if defined(__x86_64__)
+  if (cpu_has_avx2()) return find_bits_popcnt(mask, begin, end, hits);
+#endif
+  find_bits<false>(mask, begin, end, hits);
 }
 
 }  // namespace chunkwise::text

@@ -52,8 +52,6 @@ class TextMasks {
  private:
   size_t continuations_before(size_t pos) const;
   size_t word_starts_before(size_t pos) const;
-  template <typename OnHit>
-  void scan(Separator separator, size_t begin, size_t end, OnHit&& on_hit) const;
   void classify_multibyte(std::string_view text, const std::vector<size_t>& high_words);
 
   size_t size_ = 0;
@@ -70,6 +68,7 @@ class TextMasks {
   // not White_Space right after one that is.
   std::vector<size_t> continuations_before_;
   std::vector<size_t> word_starts_before_;
+  std::vector<size_t> blank_lines_;  // where "\n\n" starts, in order
 };
 
 }  // namespace chunkwise::text
