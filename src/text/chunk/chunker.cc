@@ -9,7 +9,6 @@
 #include "text/chunk/sentence_chunker.h"
 #include "text/chunk/structure_chunker.h"
 #include "text/chunk/token_chunker.h"
-#include "text/chunk/white_space.h"
 #include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {

@@ -1,6 +1,7 @@
 #include "text/chunk/white_space.h"
 
 #include "text/chunk/chunker.h"
+#include "text/chunk/cpu_features.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -64,18 +65,13 @@ __attribute__((target("avx2,popcnt"))) size_t count_words_avx2(std::string_view 
   }
   return words + count_words_from(text, pos, in_word);
 }
-
-bool cpu_has_avx2() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-  return has;
-}
 #endif
 
 }  // namespace
 
 size_t count_words(std::string_view text) {
 #if defined(__x86_64__)
-  if (cpu_has_avx2()) return count_words_avx2(text);
+  if (cpu_has_avx2_popcnt()) return count_words_avx2(text);
 #endif
   return count_words_from(text, 0, false);
 }
