@@ -36,15 +36,18 @@ class BatchWriter {
     if (batch_.empty()) return;
     auto transaction = catalog_.begin_write();
     size_t added = 0, replaced = 0, unchanged = 0, chunks = 0;
-    for (const Pending& document : batch_) {
-      const store::DocumentInput input{document.path, document.hash, document.size,   document.mtime_ns,
-                                       chunker_,      document.text, &document.chunks};
-      switch (catalog_.put_document(input)) {
+    std::vector<store::DocumentInput> inputs;
+    for (const Pending& document : batch_)
+      inputs.push_back({document.path, document.hash, document.size, document.mtime_ns, chunker_,
+                        document.text, &document.chunks});
+    const std::vector<store::PutResult> results = catalog_.put_documents(inputs);
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      switch (results[i]) {
         case store::PutResult::added:
-          ++added, chunks += document.chunks.size();
+          ++added, chunks += batch_[i].chunks.size();
           break;
         case store::PutResult::replaced:
-          ++replaced, chunks += document.chunks.size();
+          ++replaced, chunks += batch_[i].chunks.size();
           break;
         case store::PutResult::unchanged:
           ++unchanged;

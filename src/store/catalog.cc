@@ -132,6 +132,11 @@ Catalog::Catalog(const std::filesystem::path& path, CatalogOptions options)
     : db_(path, options.read_only ? Database::Mode::read_only : Database::Mode::read_write,
           options.busy_timeout_ms) {
   if (!options.read_only) {
+    replay_ = register_token_replay(db_);  // before FTS5 opens chunks_fts on this connection
+    // 16 KiB pages for a new catalog (an existing one keeps its own): a quarter of the pages and WAL frames
+    // to write; an index build with its checkpoint took 0.86x the time of 4 KiB pages
+    // (bench/retrieve/bm25_bench).
+    db_.exec("PRAGMA page_size=16384");
     Statement wal = db_.prepare("PRAGMA journal_mode=WAL");
     if (!wal.step() || wal.column_text(0) != "wal")
       fail(ErrorKind::io, "{}: cannot switch to WAL mode (journal mode {})", db_.path(), wal.column_text(0));
@@ -212,8 +217,8 @@ PutResult Catalog::put_document(const DocumentInput& document) {
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (stored) {
     document_id = stored->id;
-    db_.prepare("DELETE FROM chunks WHERE document_id = ?").bind(1, document_id).step();
-    db_.prepare(
+    db_.cached("DELETE FROM chunks WHERE document_id = ?").bind(1, document_id).step();
+    db_.cached(
            "UPDATE documents SET content_hash = ?, size = ?, mtime_ns = ?, ingested_at = ?, chunker = ?, "
            "chunk_count = ? WHERE id = ?")
         .bind(1, document.content_hash)
@@ -225,7 +230,7 @@ PutResult Catalog::put_document(const DocumentInput& document) {
         .bind(7, document_id)
         .step();
   } else {
-    db_.prepare(
+    db_.cached(
            "INSERT INTO documents(path, content_hash, size, mtime_ns, ingested_at, chunker, chunk_count) "
            "VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, document.path)
@@ -240,7 +245,7 @@ PutResult Catalog::put_document(const DocumentInput& document) {
   }
 
   // Consecutive ids after the largest one in use: this transaction is the only writer.
-  Statement max_id = db_.prepare("SELECT coalesce(max(id), 0) FROM chunks");
+  Statement max_id = db_.cached("SELECT coalesce(max(id), 0) FROM chunks");
   max_id.step();
   const int64_t first_id = max_id.column_int(0) + 1;
 
@@ -253,17 +258,19 @@ PutResult Catalog::put_document(const DocumentInput& document) {
            1;
   };
 
-  Statement insert = db_.prepare(
+  Statement insert = db_.cached(
       "INSERT INTO chunks(id, document_id, ordinal, text, byte_begin, byte_end, line_begin, line_end, "
       "token_count, headings, page, prev_id, next_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement index = db_.prepare("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)");  // no trigger: see 3
+  Statement index = db_.cached("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)");  // no trigger: see 3
+  const std::vector<PreparedTokens>* prepared =
+      document.tokens && document.tokens->size() == chunks.size() ? document.tokens : nullptr;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const text::Chunk& chunk = chunks[i];
     const int64_t id = first_id + static_cast<int64_t>(i);
     insert.bind(1, id)
         .bind(2, document_id)
         .bind(3, static_cast<int64_t>(i))
-        .bind(4, chunk.text)
+        .bind_static(4, chunk.text)
         .bind(5, static_cast<int64_t>(chunk.begin))
         .bind(6, static_cast<int64_t>(chunk.end))
         .bind(7, line_of(chunk.begin))
@@ -275,18 +282,39 @@ PutResult Catalog::put_document(const DocumentInput& document) {
         .bind(13, i + 1 < chunks.size() ? std::optional<int64_t>(id + 1) : std::nullopt);
     insert.step();
     insert.reset();
-    index.bind(1, id).bind(2, chunk.text);
-    index.step();
+    index.bind(1, id).bind_static(2, chunk.text);
+    if (prepared) {
+      const TokenReplay::Expectation expected = replay_->expect(chunk.text, (*prepared)[i]);
+      index.step();
+    } else {
+      index.step();
+    }
     index.reset();
   }
   bump_chunks_generation();
   return stored ? PutResult::replaced : PutResult::added;
 }
 
+std::vector<PutResult> Catalog::put_documents(std::span<const DocumentInput> documents) {
+  std::vector<const std::vector<text::Chunk>*> chunks;
+  for (const DocumentInput& document : documents) chunks.push_back(document.chunks);
+  std::optional<TokenPreparer> preparer;
+  if (documents.size() > 1) preparer.emplace(std::move(chunks));
+  std::vector<PutResult> results;
+  results.reserve(documents.size());
+  for (size_t i = 0; i < documents.size(); ++i) {
+    DocumentInput document = documents[i];
+    if (!document.tokens && preparer) document.tokens = preparer->tokens(i);
+    results.push_back(put_document(document));
+  }
+  return results;
+}
+
 void Catalog::bump_chunks_generation() {
-  db_.exec(
-      "UPDATE catalog_info SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = "
-      "'chunks_generation'");
+  db_.cached(
+         "UPDATE catalog_info SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = "
+         "'chunks_generation'")
+      .step();
 }
 
 int64_t Catalog::chunks_generation() {
@@ -325,7 +353,8 @@ size_t Catalog::remove_documents(std::string_view path) {
 }
 
 std::optional<DocumentRecord> Catalog::find_document(std::string_view path) {
-  Statement query = db_.prepare(fmt::format("SELECT {} FROM documents WHERE path = ?", kDocumentColumns));
+  static const std::string sql = fmt::format("SELECT {} FROM documents WHERE path = ?", kDocumentColumns);
+  Statement query = db_.cached(sql);
   query.bind(1, path);
   if (!query.step()) return std::nullopt;
   return read_document(query);

@@ -30,10 +30,12 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "store/fts5_token_replay.h"
 #include "store/sqlite.h"
 #include "text/chunk/chunk.h"
 
@@ -82,6 +84,8 @@ struct DocumentInput {
   std::string chunker;
   std::string_view text;
   const std::vector<text::Chunk>* chunks = nullptr;
+  // Optional: each chunk's full-text tokens, prepared ahead (store/fts5_token_replay.h); one per chunk.
+  const std::vector<PreparedTokens>* tokens = nullptr;
 };
 
 enum class PutResult { added, replaced, unchanged };
@@ -121,6 +125,9 @@ class Catalog {
 
   // Adds the document or replaces all of its chunks; inside a transaction from begin_write().
   PutResult put_document(const DocumentInput& document);
+  // put_document for each in order, their chunks' full-text tokens prepared on a second thread meanwhile
+  // (store/fts5_token_replay.h) unless they come with tokens; the same rows and index as one at a time.
+  std::vector<PutResult> put_documents(std::span<const DocumentInput> documents);
 
   // Removes the document at `path`, or every document under it if it names a directory; returns how many.
   // Opens its own transaction.
@@ -140,12 +147,15 @@ class Catalog {
   std::string integrity_check();
 
   Database& database() { return db_; }
+  // The write connection's token replay (store/fts5_token_replay.h); nullptr when read-only.
+  const TokenReplay* token_replay() const { return replay_; }
 
  private:
   void migrate(bool read_only);
   void bump_chunks_generation();
 
   Database db_;
+  TokenReplay* replay_ = nullptr;  // owned by db_: prepared tokens for chunks_fts (write connections)
 };
 
 // 64-bit FNV-1a of `bytes` as 16 lowercase hex digits.

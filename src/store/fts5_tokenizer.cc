@@ -32,18 +32,21 @@ int on_fts5_token(void* context, int flags, const char* token, int size, int beg
 
 }  // namespace
 
-Fts5Tokenizer::Fts5Tokenizer(Database& db, std::string_view spec) : db_(&db) {
+fts5_api* fts5_api_of(Database& db) {
   // The documented way to reach the API: SELECT fts5(?1) with a pointer bound to ?1.
   fts5_api* fts5 = nullptr;
-  {
-    sqlite3_stmt* raw = nullptr;  // Statement has no pointer binding: nothing else needs one
-    if (sqlite3_prepare_v2(db.handle(), "SELECT fts5(?1)", -1, &raw, nullptr) != SQLITE_OK)
-      fail(ErrorKind::internal, "{}: SQLite without FTS5", db.path());
-    sqlite3_bind_pointer(raw, 1, static_cast<void*>(&fts5), "fts5_api_ptr", nullptr);
-    sqlite3_step(raw);
-    sqlite3_finalize(raw);
-  }
+  sqlite3_stmt* raw = nullptr;  // Statement has no pointer binding: nothing else needs one
+  if (sqlite3_prepare_v2(db.handle(), "SELECT fts5(?1)", -1, &raw, nullptr) != SQLITE_OK)
+    fail(ErrorKind::internal, "{}: SQLite without FTS5", db.path());
+  sqlite3_bind_pointer(raw, 1, static_cast<void*>(&fts5), "fts5_api_ptr", nullptr);
+  sqlite3_step(raw);
+  sqlite3_finalize(raw);
   if (!fts5) fail(ErrorKind::internal, "{}: SQLite without the FTS5 API", db.path());
+  return fts5;
+}
+
+Fts5Tokenizer::Fts5Tokenizer(Database& db, std::string_view spec) : db_(&db) {
+  fts5_api* fts5 = fts5_api_of(db);
 
   std::vector<std::string> words;
   for (size_t i = 0; i < spec.size();) {

@@ -9,10 +9,14 @@
 
 #include "store/sqlite.h"
 
+struct fts5_api;
 struct fts5_tokenizer;
 struct Fts5Tokenizer;
 
 namespace chunkwise::store {
+
+// The connection's FTS5 extension API. Throws Error(internal) if SQLite was built without FTS5.
+fts5_api* fts5_api_of(Database& db);
 
 // One token as FTS5's tokenizer reports it: the term (folded, stemmed) and the bytes of the input it came
 // from. A colocated token (a synonym) shares the position of the token before it.

@@ -73,6 +73,7 @@ Database::Database(const std::filesystem::path& path, Mode mode, int busy_timeou
 }
 
 Database::~Database() {
+  for (auto& [sql, kept] : kept_) sqlite3_finalize(kept.stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -93,6 +94,20 @@ Statement Database::prepare(std::string_view sql) {
   return Statement(*this, stmt);
 }
 
+Statement Database::cached(std::string_view sql) {
+  auto found = kept_.find(sql);
+  if (found == kept_.end()) {
+    Statement fresh = prepare(sql);
+    found = kept_.emplace(std::string(sql), Kept{fresh.stmt_, false}).first;
+    fresh.stmt_ = nullptr;
+  }
+  if (found->second.in_use) return prepare(sql);
+  found->second.in_use = true;
+  Statement statement(*this, found->second.stmt);
+  statement.kept_in_use_ = &found->second.in_use;
+  return statement;
+}
+
 int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
 }
@@ -104,7 +119,13 @@ bool Database::in_transaction() const {
 }
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  if (!kept_in_use_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *kept_in_use_ = false;
 }
 
 Statement& Statement::bind(int index, int64_t value) {
@@ -114,6 +135,12 @@ Statement& Statement::bind(int index, int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view value) {
   const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) db_->fail_sqlite(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_static(int index, std::string_view value) {
+  const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
   if (rc != SQLITE_OK) db_->fail_sqlite(rc, "bind");
   return *this;
 }

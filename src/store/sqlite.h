@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +29,10 @@ class Database {
 
   void exec(const char* sql);
   Statement prepare(std::string_view sql);
+  // The same, prepared once per connection and kept for the next call: the Statement returned resets it and
+  // clears its bindings when it goes out of scope instead of finalizing it. For statements run per document;
+  // while one is in use, another call with the same text gets a fresh statement.
+  Statement cached(std::string_view sql);
   int64_t last_insert_rowid() const;
   int64_t changes() const;
   bool in_transaction() const;
@@ -39,21 +44,32 @@ class Database {
   [[noreturn]] void fail_sqlite(int rc, std::string_view what) const;
 
  private:
+  struct Kept {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
   sqlite3* db_ = nullptr;
   std::string path_;
+  std::map<std::string, Kept, std::less<>> kept_;
 };
 
 class Statement {
  public:
   Statement(Database& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
   ~Statement();
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(other.stmt_), kept_in_use_(other.kept_in_use_) {
+    other.stmt_ = nullptr;
+    other.kept_in_use_ = nullptr;
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
   // Parameters are 1-based, as in SQLite.
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, std::string_view value);
+  // Binds the text without copying it: it must stay alive and unchanged until the statement is reset.
+  Statement& bind_static(int index, std::string_view value);
   Statement& bind(int index, std::optional<int64_t> value);
   Statement& bind(int index, double value);
   Statement& bind_blob(int index, std::span<const std::byte> value);
@@ -69,8 +85,10 @@ class Statement {
   bool column_is_null(int index) const;
 
  private:
+  friend class Database;
   Database* db_;
   sqlite3_stmt* stmt_;
+  bool* kept_in_use_ = nullptr;  // a Database::cached statement: reset, not finalized
 };
 
 // A read transaction (BEGIN DEFERRED): every statement until it ends sees one snapshot of the database, so

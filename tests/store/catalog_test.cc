@@ -88,9 +88,32 @@ TEST_F(CatalogTest, CreatesAWalCatalogWithASchemaVersion) {
     Statement keys = catalog.database().prepare("PRAGMA foreign_keys");
     ASSERT_TRUE(keys.step());
     EXPECT_EQ(keys.column_int(0), 1);
+    Statement page = catalog.database().prepare("PRAGMA page_size");
+    ASSERT_TRUE(page.step());
+    EXPECT_EQ(page.column_int(0), 16384);
   }
   Catalog again(dir_ / "c.db", {.read_only = true});
   EXPECT_EQ(again.document_count(), 0);
+}
+
+TEST_F(CatalogTest, AnExistingCatalogKeepsItsPageSize) {
+  {  // a database file made with 4 KiB pages (catalogs had them before 16 KiB became the default)
+    Database db(dir_ / "old.db", Database::Mode::read_write, 1000);
+    db.exec("PRAGMA page_size=4096");
+    db.exec("PRAGMA journal_mode=WAL");
+  }
+  {
+    Catalog catalog(dir_ / "old.db");
+    const std::vector<text::Chunk> chunks = text::TokenChunker(2, 0).chunk("kept pages");
+    auto transaction = catalog.begin_write();
+    catalog.put_document({"/a.txt", "h", 10, 0, "recursive", "kept pages", &chunks});
+    transaction.commit();
+  }
+  Catalog catalog(dir_ / "old.db", {.read_only = true});
+  Statement page = catalog.database().prepare("PRAGMA page_size");
+  ASSERT_TRUE(page.step());
+  EXPECT_EQ(page.column_int(0), 4096);
+  EXPECT_EQ(catalog.document_count(), 1);
 }
 
 TEST_F(CatalogTest, AVersion2CatalogLosesItsInsertTriggerAndIndexesEachChunkOnce) {
