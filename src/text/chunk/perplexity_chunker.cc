@@ -94,9 +94,9 @@ std::vector<UnitGroup> merge_units(std::span<const size_t> words, std::span<cons
   return groups;
 }
 
-std::vector<Span> PerplexityChunker::split(std::string_view text, const TextMasks&,
+std::vector<Span> PerplexityChunker::split(std::string_view text, const TextMasks& masks,
                                            const DocumentStructure&) const {
-  const std::vector<SentenceUnit> units = sentence_units(text, options_.size);
+  const std::vector<SentenceUnit> units = sentence_units(text, masks, options_.size);
   std::vector<Span> spans;
   if (units.empty()) return spans;
   std::vector<Span> unit_spans;

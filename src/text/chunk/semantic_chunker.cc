@@ -78,9 +78,9 @@ std::vector<size_t> semantic_breakpoints(const std::vector<double>& distances,
   return breakpoints;
 }
 
-std::vector<Span> SemanticChunker::split(std::string_view text, const TextMasks&,
+std::vector<Span> SemanticChunker::split(std::string_view text, const TextMasks& masks,
                                          const DocumentStructure&) const {
-  const std::vector<SentenceUnit> units = sentence_units(text, options_.size);
+  const std::vector<SentenceUnit> units = sentence_units(text, masks, options_.size);
   std::vector<Span> spans;
   if (units.empty()) return spans;
   std::vector<size_t> breakpoints;

@@ -108,15 +108,19 @@ std::vector<Span> split_sentences(std::string_view text) {
 }
 
 std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words) {
+  return sentence_units(text, TextMasks(text), max_words);
+}
+
+std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, size_t max_words) {
   if (max_words == 0) fail(ErrorKind::invalid_input, "sentence units need a word limit above 0");
   std::vector<SentenceUnit> units;
   for (const Span& sentence : split_sentences(text)) {
-    const std::string_view sentence_text = text.substr(sentence.begin, sentence.end - sentence.begin);
-    const size_t words = count_words(sentence_text);
+    const size_t words = masks.words(sentence);
     if (words <= max_words) {
       units.push_back({sentence, words, false});
       continue;
     }
+    const std::string_view sentence_text = text.substr(sentence.begin, sentence.end - sentence.begin);
     const std::vector<Span> word_spans = split_words(sentence_text);
     for (size_t first = 0; first < word_spans.size(); first += max_words) {
       const size_t last = std::min(first + max_words, word_spans.size()) - 1;
@@ -137,9 +141,9 @@ std::string SentenceChunker::describe() const {
   return fmt::format("sentence size={} overlap={} unit=words", size_, overlap_);
 }
 
-std::vector<Span> SentenceChunker::split(std::string_view text, const TextMasks&,
+std::vector<Span> SentenceChunker::split(std::string_view text, const TextMasks& masks,
                                          const DocumentStructure&) const {
-  const std::vector<SentenceUnit> units = sentence_units(text, size_);
+  const std::vector<SentenceUnit> units = sentence_units(text, masks, size_);
   std::vector<Span> spans;
   size_t first = 0;
   while (first < units.size()) {

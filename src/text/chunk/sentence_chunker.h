@@ -38,6 +38,9 @@ struct SentenceUnit {
   size_t words = 0;
   bool piece = false;  // part of a long sentence
 };
+// `masks` are those of `text` (the document's, as Chunker::split gets them): sentence word counts come from
+// them. The two-argument form makes them.
+std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, size_t max_words);
 std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words);
 
 }  // namespace chunkwise::text

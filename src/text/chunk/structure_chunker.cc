@@ -67,7 +67,7 @@ std::string StructureChunker::describe() const {
   return fmt::format("structure size={} unit=words", size_);
 }
 
-std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks&,
+std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks& masks,
                                           const DocumentStructure& structure) const {
   const std::vector<Span> blocks = normalized_blocks(text, structure.atomic_blocks);
   const SentenceChunker sentences(size_, 0);
@@ -93,12 +93,12 @@ std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks
         const Span paragraph = trim_white_space(text, {at, cut});
         at = cut;
         if (paragraph.begin >= paragraph.end) continue;
-        const std::string_view body = text.substr(paragraph.begin, paragraph.end - paragraph.begin);
-        const size_t words = count_words(body);
+        const size_t words = masks.words(paragraph);
         if (words <= size_) {
           section.units.push_back({paragraph, words, false});
           continue;
         }
+        const std::string_view body = text.substr(paragraph.begin, paragraph.end - paragraph.begin);
         for (const Chunk& piece : sentences.chunk(body))
           section.units.push_back(
               {{paragraph.begin + piece.begin, paragraph.begin + piece.end}, piece.token_count, false});
@@ -111,9 +111,7 @@ std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks
       const Span b{std::max(blocks[block].begin, at), std::min(blocks[block].end, end)};
       if (b.begin > at) add_text(at, b.begin);
       const Span whole = trim_white_space(text, b);
-      if (whole.begin < whole.end)
-        section.units.push_back(
-            {whole, count_words(text.substr(whole.begin, whole.end - whole.begin)), true});
+      if (whole.begin < whole.end) section.units.push_back({whole, masks.words(whole), true});
       at = b.end;
       if (blocks[block].end <= end)
         ++block;
