@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::testing {
 namespace {
@@ -21,8 +22,7 @@ const std::string kModel = std::string(CHUNKWISE_TEST_DATA) + "/models/tiny-mode
 class Ask : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "chunkwise-ask-XXXXXX").string();
-    dir_ = fs::canonical(mkdtemp(pattern.data()));
+    dir_ = fs::canonical(temp_.path());
     const std::pair<const char*, const char*> docs[] = {
         {"curl.txt", "Package: curl\nSummary: command line tool for transferring data with URL syntax\n"},
         {"rsync.txt", "Package: rsync\nSummary: fast, versatile, remote (and local) file-copying tool\n"},
@@ -33,8 +33,8 @@ class Ask : public ::testing::Test {
     const CliResult ingested = run_chunkwise("ingest " + dir_.string() + " --db " + db_);
     ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-ask"};  // removed after the members below
   fs::path dir_;
   std::string db_;
 };

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.h"
+
 namespace chunkwise::testing {
 namespace {
 
@@ -21,8 +23,8 @@ std::string slurp(const std::filesystem::path& path) {
 }  // namespace
 
 CliResult run_chunkwise(const std::string& args, const std::string& stdin_text) {
-  char dir_template[] = "/tmp/chunkwise-cli-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(dir_template);
+  const TempDir temp("chunkwise-cli");
+  const std::filesystem::path& dir = temp.path();
   std::ofstream(dir / "in", std::ios::binary) << stdin_text;
   const std::string command = std::string("cd '") + CHUNKWISE_SOURCE_DIR + "' && '" + CHUNKWISE_BINARY +
                               "' " + args + " < '" + (dir / "in").string() + "' > '" +
@@ -32,7 +34,6 @@ CliResult run_chunkwise(const std::string& args, const std::string& stdin_text) 
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = slurp(dir / "out");
   result.err = slurp(dir / "err");
-  std::filesystem::remove_all(dir);
   return result;
 }
 

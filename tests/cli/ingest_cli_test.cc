@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cli_runner.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::testing {
 namespace {
@@ -26,8 +27,7 @@ void write(const fs::path& path, const std::string& bytes) {
 class IngestCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-ingest-cli-XXXXXX";
-    dir_ = fs::canonical(mkdtemp(pattern));
+    dir_ = fs::canonical(temp_.path());
     docs_ = dir_ / "docs";
     fs::create_directory(docs_);
     write(docs_ / "guide.md",
@@ -41,7 +41,6 @@ class IngestCli : public ::testing::Test {
     write(docs_ / "empty.txt", "");
     db_ = (dir_ / "catalog.db").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   CliResult ingest(const std::string& extra = "") {
     return run_chunkwise("ingest '" + docs_.string() + "' --db '" + db_ + "' --json " + extra);
@@ -62,6 +61,7 @@ class IngestCli : public ::testing::Test {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected one line: " << r.err;
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-ingest-cli"};  // removed after the members below
   fs::path dir_, docs_;
   std::string db_;
 };

@@ -14,6 +14,7 @@
 
 #include "cli_runner.h"
 #include "support/document_fixtures.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::testing {
 namespace {
@@ -27,8 +28,7 @@ void write(const fs::path& path, const std::string& bytes) {
 class IngestFormatsCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-formats-cli-XXXXXX";
-    dir_ = fs::canonical(mkdtemp(pattern));
+    dir_ = fs::canonical(temp_.path());
     docs_ = dir_ / "docs";
     fs::create_directory(docs_);
     write(docs_ / "page.html",
@@ -41,7 +41,6 @@ class IngestFormatsCli : public ::testing::Test {
     write(docs_ / "broken.txt.gz", "not gzip data at all");
     db_ = (dir_ / "catalog.db").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   nlohmann::json search(const std::string& query) {
     const CliResult r = run_chunkwise("search '" + query + "' --db '" + db_ + "' --json");
@@ -49,6 +48,7 @@ class IngestFormatsCli : public ::testing::Test {
     return nlohmann::json::parse(r.out, nullptr, false);
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-formats-cli"};  // removed after the members below
   fs::path dir_, docs_;
   std::string db_;
 };

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cli_runner.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::testing {
 namespace {
@@ -30,8 +31,7 @@ void write(const fs::path& path, const std::string& bytes) {
 class SearchModes : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-search-modes-XXXXXX";
-    dir_ = fs::canonical(mkdtemp(pattern));
+    dir_ = fs::canonical(temp_.path());
     write(dir_ / "a/alpha.txt",
           "zanzibar installer runs first and then you restart the machine twice before the alpha notes end "
           "with a long list of steps that nobody reads");
@@ -41,7 +41,6 @@ class SearchModes : public ::testing::Test {
     write(dir_ / "b/delta.txt", "zanzibar spice markets sell cloves and garlic every single morning");
     db_ = (dir_ / "c.db").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Ingests a/ and b/ in chunks of 8 words; with the tiny BERT unless `embed` is false.
   void ingest(bool embed = true) {
@@ -95,6 +94,7 @@ class SearchModes : public ::testing::Test {
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected one line: " << r.err;
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-search-modes"};  // removed after the members below
   fs::path dir_;
   std::string db_;
 };

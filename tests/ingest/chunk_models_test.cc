@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/expect_error.h"
+#include "support/temp_dir.h"
 #include "text/chunk/sentence_chunker.h"
 
 namespace chunkwise::ingest {
@@ -107,11 +108,7 @@ std::vector<double> reference_log_perplexities(const fs::path& dir, std::string_
 
 class ChunkModelsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-chunk-models-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = temp_.path(); }
   // A copy of the tiny Llama whose config names token 1 as BOS.
   fs::path llama_with_bos() {
     const fs::path copy = dir_ / "llama-bos";
@@ -121,6 +118,7 @@ class ChunkModelsTest : public ::testing::Test {
     std::ofstream(copy / "config.json") << config.dump(2);
     return copy;
   }
+  chunkwise::testing::TempDir temp_{"chunkwise-chunk-models"};  // removed after the members below
   fs::path dir_;
 };
 

@@ -17,6 +17,7 @@
 
 #include "ingest/ingester.h"
 #include "store/catalog.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::ingest {
 namespace {
@@ -28,11 +29,9 @@ constexpr int kFiles = 600;
 class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-crash-XXXXXX";
-    dir_ = fs::canonical(mkdtemp(pattern));
+    dir_ = fs::canonical(temp_.path());
     fs::create_directory(dir_ / "docs");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Writes file `i` in version `version`; remembers every version's text by its hash.
   void write_file(int i, int version) {
@@ -99,6 +98,7 @@ class CrashTest : public ::testing::Test {
 
   fs::path db() const { return dir_ / "catalog.db"; }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-crash"};  // removed after the members below
   fs::path dir_;
   std::map<std::string, std::string> versions_;
 };

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "ingest/file_walk.h"
 #include "ingest/text_file.h"
+#include "support/temp_dir.h"
 
 namespace chunkwise::ingest {
 namespace {
@@ -27,15 +28,10 @@ void write(const fs::path& path, const std::string& bytes) {
 
 class IngestTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-ingest-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    dir_ = fs::canonical(dir_);
-  }
+  void SetUp() override { dir_ = fs::canonical(temp_.path()); }
   void TearDown() override {
     std::error_code ec;
     fs::permissions(dir_ / "docs" / "secret.txt", fs::perms::owner_all, ec);
-    fs::remove_all(dir_);
   }
 
   std::vector<std::string> names(const WalkResult& result) {
@@ -44,6 +40,7 @@ class IngestTest : public ::testing::Test {
     return out;
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-ingest"};  // removed after the members below
   fs::path dir_;
 };
 

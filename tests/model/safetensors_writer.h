@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace chunkwise::model::testing {
@@ -85,13 +86,23 @@ inline void write_file(const std::filesystem::path& path, const std::string& byt
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// A fresh directory under the test temp dir, removed first if it exists. The process id keeps tests that
-// ctest runs in parallel (one process per test) out of each other's directories.
+// A fresh directory under the test temp dir, removed first if it exists and again when the test process
+// exits. The process id keeps tests that ctest runs in parallel (one process per test) out of each other's
+// directories.
 inline std::filesystem::path fresh_dir(const std::string& name) {
+  struct Created {
+    std::vector<std::filesystem::path> dirs;
+    ~Created() {
+      std::error_code ignored;
+      for (const auto& dir : dirs) std::filesystem::remove_all(dir, ignored);
+    }
+  };
+  static Created created;
   const auto dir = std::filesystem::temp_directory_path() /
                    ("chunkwise_model_test_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  created.dirs.push_back(dir);
   return dir;
 }
 

@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "store/embeddings.h"
 #include "support/expect_error.h"
+#include "support/temp_dir.h"
 #include "text/chunk/token_chunker.h"
 
 namespace chunkwise::store {
@@ -27,14 +28,10 @@ using chunkwise::testing::expect_error;
 
 class CatalogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-store-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
+  void SetUp() override { dir_ = temp_.path(); }
   void TearDown() override {
     std::error_code ec;
     fs::permissions(dir_ / "ro", fs::perms::owner_all, ec);
-    fs::remove_all(dir_);
   }
 
   // Stores `text` at `path` chunked into windows of 2 words; returns what the catalog did.
@@ -56,6 +53,7 @@ class CatalogTest : public ::testing::Test {
     return s.column_int(0);
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-store"};  // removed after the members below
   fs::path dir_;
 };
 

@@ -20,6 +20,7 @@
 #include "store/document_tags.h"
 #include "store/vector_index.h"
 #include "support/expect_error.h"
+#include "support/temp_dir.h"
 #include "text/chunk/token_chunker.h"
 
 namespace chunkwise::store {
@@ -37,15 +38,11 @@ std::string read_file(const fs::path& path) {
 class EmbeddingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/chunkwise-embeddings-XXXXXX";
-    dir_ = mkdtemp(pattern);
+    dir_ = temp_.path();
     db_ = dir_ / "c.db";
     catalog_ = std::make_unique<Catalog>(db_);
   }
-  void TearDown() override {
-    catalog_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { catalog_.reset(); }
 
   // One chunk per word.
   void put(const std::string& path, const std::string& text) {
@@ -92,6 +89,7 @@ class EmbeddingsTest : public ::testing::Test {
     return query.step() ? query.column_int(0) : -1;
   }
 
+  chunkwise::testing::TempDir temp_{"chunkwise-embeddings"};  // removed after the members below
   fs::path dir_;
   fs::path db_;
   std::unique_ptr<Catalog> catalog_;
