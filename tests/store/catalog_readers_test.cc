@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "common/error.h"
+#include "put_text.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
-#include "text/chunk/token_chunker.h"
 
 namespace chunkwise::store {
 namespace {
@@ -22,11 +22,7 @@ class CatalogReadersTest : public ::testing::Test {
 
   void put(const std::string& path, const std::string& text) {
     Catalog writer(dir_ / "c.db");
-    const std::vector<text::Chunk> chunks = text::TokenChunker(2, 0).chunk(text);
-    auto transaction = writer.begin_write();
-    writer.put_document(
-        {path, content_hash(text), static_cast<int64_t>(text.size()), 1, "token 2", text, &chunks});
-    transaction.commit();
+    put_text(writer, path, text);
   }
 
   chunkwise::testing::TempDir dir_{"chunkwise-readers"};

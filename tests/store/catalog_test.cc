@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "put_text.h"
 #include "store/embeddings.h"
 #include "support/expect_error.h"
 #include "support/temp_dir.h"
@@ -37,13 +38,7 @@ class CatalogTest : public ::testing::Test {
   // Stores `text` at `path` chunked into windows of 2 words; returns what the catalog did.
   PutResult put(Catalog& catalog, const std::string& path, const std::string& text,
                 const std::string& chunker = "token 2") {
-    const std::vector<text::Chunk> chunks = text::TokenChunker(2, 0).chunk(text);
-    DocumentInput input{path,   content_hash(text), static_cast<int64_t>(text.size()), 7, chunker, text,
-                        &chunks};
-    auto transaction = catalog.begin_write();
-    const PutResult result = catalog.put_document(input);
-    transaction.commit();
-    return result;
+    return put_text(catalog, path, text, chunker);
   }
 
   int64_t fts_matches(Catalog& catalog, const std::string& query) {
