@@ -180,7 +180,7 @@ TextMasks::TextMasks(std::string_view text)
   size_t word = 0;
   size_t listed = 0, blank_line_count = 0;  // blank_lines_ holds the "\n\n" of words [0, listed)
 #if defined(__x86_64__)
-  if (cpu_has_avx2_popcnt()) {
+  if (use_avx2_popcnt()) {
     word = text.size() / 64;
     classify_avx2(text.data(), word, newline_, blank_, space_, continuation_, high_words, blank_lines_,
                   blank_line_count);
@@ -212,7 +212,7 @@ TextMasks::TextMasks(std::string_view text)
   if (!high_words.empty()) classify_multibyte(text, high_words);
   word_starts_before_.resize(words_ + 1);
 #if defined(__x86_64__)
-  if (cpu_has_avx2_popcnt()) {
+  if (use_avx2_popcnt()) {
     count_word_starts_popcnt(space_, words_, word_starts_before_.data());
     return;
   }
@@ -243,7 +243,7 @@ void TextMasks::classify_multibyte(std::string_view text, const std::vector<size
   }
   continuations_before_.resize(words_ + 1);
 #if defined(__x86_64__)
-  if (cpu_has_avx2_popcnt())
+  if (use_avx2_popcnt())
     return count_continuations_popcnt(continuation_, words_, continuations_before_.data());
 #endif
   count_continuations<false>(continuation_, words_, continuations_before_.data());
@@ -311,7 +311,7 @@ void TextMasks::find(Separator separator, Span span, std::vector<size_t>& hits) 
   }
   const uint64_t* mask = separator == Separator::newline ? newline_ : blank_;
 #if defined(__x86_64__)
-  if (cpu_has_avx2_popcnt()) return find_bits_popcnt(mask, begin, end, hits);
+  if (use_avx2_popcnt()) return find_bits_popcnt(mask, begin, end, hits);
 #endif
   find_bits<false>(mask, begin, end, hits);
 }

@@ -71,7 +71,7 @@ __attribute__((target("avx2,popcnt"))) size_t count_words_avx2(std::string_view 
 
 size_t count_words(std::string_view text) {
 #if defined(__x86_64__)
-  if (cpu_has_avx2_popcnt()) return count_words_avx2(text);
+  if (use_avx2_popcnt()) return count_words_avx2(text);
 #endif
   return count_words_from(text, 0, false);
 }

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "text/chunk/chunker.h"
+#include "text/chunk/cpu_features.h"
 #include "text/tokenizer/unicode_text.h"
 
 namespace chunkwise::text {
@@ -46,7 +47,19 @@ std::vector<size_t> reference_find(std::string_view text, std::string_view separ
   return hits;
 }
 
-TEST(TextMasks, MatchTheReferencesOnRandomTexts) {
+// Each test runs twice: with the AVX2 paths where the CPU has them, and with the portable ones.
+class TextMasksPaths : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override { avx2_paths_allowed = GetParam(); }
+  void TearDown() override { avx2_paths_allowed = true; }
+};
+
+INSTANTIATE_TEST_SUITE_P(Paths, TextMasksPaths, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "avx2_where_available" : "portable";
+                         });
+
+TEST_P(TextMasksPaths, MatchTheReferencesOnRandomTexts) {
   std::mt19937 rng(11);
   const std::vector<std::pair<TextMasks::Separator, std::string_view>> separators = {
       {TextMasks::Separator::blank_line, "\n\n"},
@@ -88,7 +101,7 @@ TEST(TextMasks, MatchTheReferencesOnRandomTexts) {
   }
 }
 
-TEST(TextMasks, WordEdges) {
+TEST_P(TextMasksPaths, WordEdges) {
   // Every length around the 64-byte words, with one blank (or a multi-byte White_Space) anywhere.
   for (const std::string blank : {" ", "\u3000"})
     for (size_t length = 0; length < 140; ++length)
@@ -103,7 +116,7 @@ TEST(TextMasks, WordEdges) {
       }
 }
 
-TEST(TextMasks, RejectInvalidUtf8AsTheValidatorDoes) {
+TEST_P(TextMasksPaths, RejectInvalidUtf8AsTheValidatorDoes) {
   std::mt19937 rng(5);
   const std::vector<std::string> bad = {"\xFF",     "\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80",
                                         "\xE2\x82", "\x80",     "\xC3",         "\xF0\x9F\x8E"};
