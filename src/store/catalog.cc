@@ -262,6 +262,16 @@ PutResult Catalog::put_document(const DocumentInput& document) {
       "INSERT INTO chunks(id, document_id, ordinal, text, byte_begin, byte_end, line_begin, line_end, "
       "token_count, headings, page, prev_id, next_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement index = db_.cached("INSERT INTO chunks_fts(rowid, text) VALUES (?, ?)");  // no trigger: see 3
+  // Consecutive chunks mostly share their headings path: its JSON is written once for them.
+  const std::vector<std::string>* last_headings = nullptr;
+  std::string last_json;
+  auto headings_json = [&](const std::vector<std::string>& headings) -> const std::string& {
+    if (!last_headings || *last_headings != headings) {
+      last_json = nlohmann::json(headings).dump();
+      last_headings = &headings;
+    }
+    return last_json;
+  };
   const std::vector<PreparedTokens>* prepared =
       document.tokens && document.tokens->size() == chunks.size() ? document.tokens : nullptr;
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -276,7 +286,7 @@ PutResult Catalog::put_document(const DocumentInput& document) {
         .bind(7, line_of(chunk.begin))
         .bind(8, line_of(chunk.end > chunk.begin ? chunk.end - 1 : chunk.begin))
         .bind(9, static_cast<int64_t>(chunk.token_count))
-        .bind(10, nlohmann::json(chunk.headings).dump())
+        .bind_static(10, headings_json(chunk.headings))
         .bind(11, int64_t{chunk.page})
         .bind(12, i > 0 ? std::optional<int64_t>(id - 1) : std::nullopt)
         .bind(13, i + 1 < chunks.size() ? std::optional<int64_t>(id + 1) : std::nullopt);
