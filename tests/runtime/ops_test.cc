@@ -94,7 +94,8 @@ TEST_P(Ops, LinearPrecisionBoundsTheInputRounding) {
 }
 
 void check_linear_cases(Device device) {
-  // Row counts hit the GEMV path (< 8) and the GEMM path with full and partial row tiles (6 AVX2, 12
+  // Row counts hit the GEMV path (< 8; 8, then 4 weight rows at a time, then the rest) and the GEMM path with
+  // full and partial row tiles (6 AVX2, 12
   // AVX-512); N and K hit full and partial column strips (16, 32), 128-column blocks, 256-long K blocks, the
   // K tails.
   std::vector<LinearCase> cases = {
@@ -102,6 +103,8 @@ void check_linear_cases(Device device) {
       {1, 67, 35, DType::bf16, true},
       {3, 130, 300, DType::f16, false},
       {7, 33, 17, DType::bf16, false},
+      {2, 76, 96, DType::bf16, true},       // GEMV: 8-row groups, then a 4-row group (76 = 9 x 8 + 4)
+      {1, 2054, 2048, DType::bf16, false},  // GEMV: several tasks of 8-row groups, a 4-row and a 2-row tail
       {8, 16, 16, DType::f32, true},
       {13, 131, 513, DType::bf16, true},
       {37, 260, 270, DType::f16, true},

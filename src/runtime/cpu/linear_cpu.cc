@@ -1,6 +1,6 @@
 // y[T, N] = x[T, K] · W[N, K]ᵀ (+ bias) with W in f32, f16 or bf16.
-//  - Few rows (decode): GEMV-style, 4 weight rows at a time against every input row, each weight row read
-//    from memory once and converted in registers; threads split N. Bandwidth bound.
+//  - Few rows (decode): GEMV-style, 8 (then 4) weight rows at a time against every input row, each weight
+//    row read from memory once and converted in registers; threads split N. Bandwidth bound.
 //  - Many rows (prefill): blocked GEMM. Per thread, a block of kNC output columns and kKC inputs of W is
 //    converted and packed into f32 column strips, the inputs into row tiles, and a register-tile
 //    micro-kernel (6x16 AVX2, 12x32 AVX-512) runs over all rows. Compute bound.
@@ -39,9 +39,11 @@ constexpr int64_t kNC = 128;  // N block per task: a packed f32 panel of kNC x k
 constexpr int64_t kMC = 384;  // input rows packed at a time: 384 KiB (L2)
 constexpr int64_t kGemvTaskBytes = 64 << 10;  // weights per GEMV task
 
-// Weight rows per GEMV task: whole groups of 4 rows, about kGemvTaskBytes of W.
+// Weight rows per GEMV task, in groups of 4 rows: about kGemvTaskBytes of W, an even number of groups (so
+// that the 8-row loop covers a task whole).
 int64_t gemv_task_groups(int64_t k, size_t weight_bytes) {
-  return std::max<int64_t>(1, kGemvTaskBytes / (4 * k * int64_t(weight_bytes)));
+  const int64_t groups = std::max<int64_t>(1, kGemvTaskBytes / (4 * k * int64_t(weight_bytes)));
+  return (groups + 1) / 2 * 2;
 }
 
 // F16C through cpuid: clang's __builtin_cpu_supports does not know "f16c".
@@ -190,6 +192,36 @@ CHUNKWISE_AVX512 void gemv_avx512(const float* x, const W* w, const float* bias,
                                   int64_t n, int64_t k, int64_t n_begin, int64_t n_end) {
   int64_t k32 = k / 32 * 32;
   int64_t j = n_begin;
+  // Eight weight rows at a time: eight streams from memory per thread. Each row's sum is formed exactly as in
+  // the four-row loop below (the same two accumulators, the same order), so outputs do not depend on which
+  // loop took a row. Measured on the GPU host (16 threads, Llama-3.2-1B-shaped decode
+  // projections): 18.34-19.12
+  // -> 17.37-18.36 ms a step, alternated three times.
+  for (; j + 8 <= n_end; j += 8) {
+    const W* rows_w[8];
+    for (int r = 0; r < 8; ++r) rows_w[r] = w + (j + r) * k;
+    for (int64_t t = 0; t < rows; ++t) {
+      const float* xr = x + t * k;
+      __m512 a[8], b[8];
+      for (int r = 0; r < 8; ++r) a[r] = b[r] = _mm512_setzero_ps();
+      int64_t i = 0;
+      for (; i < k32; i += 32) {
+        for (int r = 0; r < 8; ++r)  // 2 KiB ahead, as below
+          _mm_prefetch(reinterpret_cast<const char*>(rows_w[r] + i) + 2048, _MM_HINT_T0);
+        const __m512 xa = _mm512_loadu_ps(xr + i);
+        const __m512 xb = _mm512_loadu_ps(xr + i + 16);
+        for (int r = 0; r < 8; ++r) {
+          a[r] = _mm512_fmadd_ps(load16(rows_w[r] + i), xa, a[r]);
+          b[r] = _mm512_fmadd_ps(load16(rows_w[r] + i + 16), xb, b[r]);
+        }
+      }
+      float sums[8];
+      for (int r = 0; r < 8; ++r) sums[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+      for (; i < k; ++i)
+        for (int r = 0; r < 8; ++r) sums[r] += xr[i] * to_float(rows_w[r][i]);
+      for (int r = 0; r < 8; ++r) y[t * n + j + r] = sums[r] + (bias ? bias[j + r] : 0.0f);
+    }
+  }
   for (; j + 4 <= n_end; j += 4) {
     const W* w0 = w + j * k;
     const W* w1 = w0 + k;
