@@ -187,84 +187,50 @@ CHUNKWISE_AVX512 inline __m512 load16(const Half* p) {
   return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
 
+// Output columns [j, j + R) for all rows, R weight rows at a time (R streams from memory per thread). Each
+// row's sum is formed the same way whatever R is (two accumulators, the same order), so outputs do not depend
+// on which R took a row.
+template <int R, typename W>
+CHUNKWISE_AVX512 inline void gemv_rows_avx512(const float* x, const W* w, const float* bias, float* y,
+                                              int64_t rows, int64_t n, int64_t k, int64_t j) {
+  const int64_t k32 = k / 32 * 32;
+  const W* rows_w[R];
+  for (int r = 0; r < R; ++r) rows_w[r] = w + (j + r) * k;
+  for (int64_t t = 0; t < rows; ++t) {
+    const float* xr = x + t * k;
+    __m512 a[R], b[R];
+    for (int r = 0; r < R; ++r) a[r] = b[r] = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i < k32; i += 32) {
+      // 2 KiB ahead in each row: the L2 streamer does not cross 4 KiB pages, and a bf16 row of K = 2048 is
+      // one page, so without this every row starts with a few misses (measured: decode projections of a
+      // Llama-3.2-1B shape 22.5 -> 20.5 ms a step, 16 threads).
+      for (int r = 0; r < R; ++r)
+        _mm_prefetch(reinterpret_cast<const char*>(rows_w[r] + i) + 2048, _MM_HINT_T0);
+      const __m512 xa = _mm512_loadu_ps(xr + i);
+      const __m512 xb = _mm512_loadu_ps(xr + i + 16);
+      for (int r = 0; r < R; ++r) {
+        a[r] = _mm512_fmadd_ps(load16(rows_w[r] + i), xa, a[r]);
+        b[r] = _mm512_fmadd_ps(load16(rows_w[r] + i + 16), xb, b[r]);
+      }
+    }
+    float sums[R];
+    for (int r = 0; r < R; ++r) sums[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+    for (; i < k; ++i)
+      for (int r = 0; r < R; ++r) sums[r] += xr[i] * to_float(rows_w[r][i]);
+    for (int r = 0; r < R; ++r) y[t * n + j + r] = sums[r] + (bias ? bias[j + r] : 0.0f);
+  }
+}
+
+// Eight rows at a time, then four, then the AVX2 loop for the rest. Eight against four on the GPU host (16
+// threads, Llama-3.2-1B-shaped decode projections, alternated three times): 18.34-19.12 -> 17.37-18.36 ms a
+// step.
 template <typename W>
 CHUNKWISE_AVX512 void gemv_avx512(const float* x, const W* w, const float* bias, float* y, int64_t rows,
                                   int64_t n, int64_t k, int64_t n_begin, int64_t n_end) {
-  int64_t k32 = k / 32 * 32;
   int64_t j = n_begin;
-  // Eight weight rows at a time: eight streams from memory per thread. Each row's sum is formed exactly as in
-  // the four-row loop below (the same two accumulators, the same order), so outputs do not depend on which
-  // loop took a row. Measured on the GPU host (16 threads, Llama-3.2-1B-shaped decode
-  // projections): 18.34-19.12
-  // -> 17.37-18.36 ms a step, alternated three times.
-  for (; j + 8 <= n_end; j += 8) {
-    const W* rows_w[8];
-    for (int r = 0; r < 8; ++r) rows_w[r] = w + (j + r) * k;
-    for (int64_t t = 0; t < rows; ++t) {
-      const float* xr = x + t * k;
-      __m512 a[8], b[8];
-      for (int r = 0; r < 8; ++r) a[r] = b[r] = _mm512_setzero_ps();
-      int64_t i = 0;
-      for (; i < k32; i += 32) {
-        for (int r = 0; r < 8; ++r)  // 2 KiB ahead, as below
-          _mm_prefetch(reinterpret_cast<const char*>(rows_w[r] + i) + 2048, _MM_HINT_T0);
-        const __m512 xa = _mm512_loadu_ps(xr + i);
-        const __m512 xb = _mm512_loadu_ps(xr + i + 16);
-        for (int r = 0; r < 8; ++r) {
-          a[r] = _mm512_fmadd_ps(load16(rows_w[r] + i), xa, a[r]);
-          b[r] = _mm512_fmadd_ps(load16(rows_w[r] + i + 16), xb, b[r]);
-        }
-      }
-      float sums[8];
-      for (int r = 0; r < 8; ++r) sums[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
-      for (; i < k; ++i)
-        for (int r = 0; r < 8; ++r) sums[r] += xr[i] * to_float(rows_w[r][i]);
-      for (int r = 0; r < 8; ++r) y[t * n + j + r] = sums[r] + (bias ? bias[j + r] : 0.0f);
-    }
-  }
-  for (; j + 4 <= n_end; j += 4) {
-    const W* w0 = w + j * k;
-    const W* w1 = w0 + k;
-    const W* w2 = w1 + k;
-    const W* w3 = w2 + k;
-    for (int64_t t = 0; t < rows; ++t) {
-      const float* xr = x + t * k;
-      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(),
-             a3 = _mm512_setzero_ps();
-      __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(),
-             b3 = _mm512_setzero_ps();
-      int64_t i = 0;
-      for (; i < k32; i += 32) {
-        // 2 KiB ahead in each of the 4 rows: the L2 streamer does not cross 4 KiB pages, and a bf16 row
-        // of K = 2048 is one page, so without this every row starts with a few misses (measured: decode
-        // projections of a Llama-3.2-1B shape 22.5 -> 20.5 ms a step, 16 threads).
-        _mm_prefetch(reinterpret_cast<const char*>(w0 + i) + 2048, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(w1 + i) + 2048, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(w2 + i) + 2048, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(w3 + i) + 2048, _MM_HINT_T0);
-        __m512 xa = _mm512_loadu_ps(xr + i);
-        __m512 xb = _mm512_loadu_ps(xr + i + 16);
-        a0 = _mm512_fmadd_ps(load16(w0 + i), xa, a0);
-        a1 = _mm512_fmadd_ps(load16(w1 + i), xa, a1);
-        a2 = _mm512_fmadd_ps(load16(w2 + i), xa, a2);
-        a3 = _mm512_fmadd_ps(load16(w3 + i), xa, a3);
-        b0 = _mm512_fmadd_ps(load16(w0 + i + 16), xb, b0);
-        b1 = _mm512_fmadd_ps(load16(w1 + i + 16), xb, b1);
-        b2 = _mm512_fmadd_ps(load16(w2 + i + 16), xb, b2);
-        b3 = _mm512_fmadd_ps(load16(w3 + i + 16), xb, b3);
-      }
-      float sums[4] = {
-          _mm512_reduce_add_ps(_mm512_add_ps(a0, b0)), _mm512_reduce_add_ps(_mm512_add_ps(a1, b1)),
-          _mm512_reduce_add_ps(_mm512_add_ps(a2, b2)), _mm512_reduce_add_ps(_mm512_add_ps(a3, b3))};
-      for (; i < k; ++i) {
-        sums[0] += xr[i] * to_float(w0[i]);
-        sums[1] += xr[i] * to_float(w1[i]);
-        sums[2] += xr[i] * to_float(w2[i]);
-        sums[3] += xr[i] * to_float(w3[i]);
-      }
-      for (int r = 0; r < 4; ++r) y[t * n + j + r] = sums[r] + (bias ? bias[j + r] : 0.0f);
-    }
-  }
+  for (; j + 8 <= n_end; j += 8) gemv_rows_avx512<8>(x, w, bias, y, rows, n, k, j);
+  for (; j + 4 <= n_end; j += 4) gemv_rows_avx512<4>(x, w, bias, y, rows, n, k, j);
   if (j < n_end) gemv_avx2(x, w, bias, y, rows, n, k, j, n_end);
 }
 
