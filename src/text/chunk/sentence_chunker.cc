@@ -112,9 +112,15 @@ std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words
 }
 
 std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, size_t max_words) {
+  return sentence_units(text, masks, {0, text.size()}, max_words);
+}
+
+std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, Span within,
+                                         size_t max_words) {
   if (max_words == 0) fail(ErrorKind::invalid_input, "sentence units need a word limit above 0");
   std::vector<SentenceUnit> units;
-  for (const Span& sentence : split_sentences(text)) {
+  for (Span sentence : split_sentences(text.substr(within.begin, within.end - within.begin))) {
+    sentence = {within.begin + sentence.begin, within.begin + sentence.end};
     const size_t words = masks.words(sentence);
     if (words <= max_words) {
       units.push_back({sentence, words, false});
@@ -132,6 +138,26 @@ std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks&
   return units;
 }
 
+std::vector<Span> pack_sentence_units(const std::vector<SentenceUnit>& units, size_t size, size_t overlap) {
+  std::vector<Span> spans;
+  size_t first = 0;
+  while (first < units.size()) {
+    size_t last = first, words = units[first].words;
+    while (last + 1 < units.size() && words + units[last + 1].words <= size) words += units[++last].words;
+    spans.push_back({units[first].span.begin, units[last].span.end});
+    if (last + 1 == units.size()) break;
+    // The next chunk starts with the trailing whole sentences of this one that fit in the overlap, but always
+    // moves forward by at least one unit.
+    size_t next = last + 1, overlap_words = 0;
+    while (next - 1 > first && !units[next - 1].piece && overlap_words + units[next - 1].words <= overlap) {
+      overlap_words += units[next - 1].words;
+      --next;
+    }
+    first = next;
+  }
+  return spans;
+}
+
 SentenceChunker::SentenceChunker(size_t size, size_t overlap) : size_(size), overlap_(overlap) {
   if (size == 0 || overlap >= size)
     fail(ErrorKind::invalid_input, "sentence chunker: bad size {} / overlap {}", size, overlap);
@@ -143,24 +169,7 @@ std::string SentenceChunker::describe() const {
 
 std::vector<Span> SentenceChunker::split(std::string_view text, const TextMasks& masks,
                                          const DocumentStructure&) const {
-  const std::vector<SentenceUnit> units = sentence_units(text, masks, size_);
-  std::vector<Span> spans;
-  size_t first = 0;
-  while (first < units.size()) {
-    size_t last = first, words = units[first].words;
-    while (last + 1 < units.size() && words + units[last + 1].words <= size_) words += units[++last].words;
-    spans.push_back({units[first].span.begin, units[last].span.end});
-    if (last + 1 == units.size()) break;
-    // The next chunk starts with the trailing whole sentences of this one that fit in the overlap, but always
-    // moves forward by at least one unit.
-    size_t next = last + 1, overlap_words = 0;
-    while (next - 1 > first && !units[next - 1].piece && overlap_words + units[next - 1].words <= overlap_) {
-      overlap_words += units[next - 1].words;
-      --next;
-    }
-    first = next;
-  }
-  return spans;
+  return pack_sentence_units(sentence_units(text, masks, size_), size_, overlap_);
 }
 
 }  // namespace chunkwise::text

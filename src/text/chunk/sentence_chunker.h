@@ -39,8 +39,15 @@ struct SentenceUnit {
   bool piece = false;  // part of a long sentence
 };
 // `masks` are those of `text` (the document's, as Chunker::split gets them): sentence word counts come from
-// them. The two-argument form makes them.
+// them. The form with `within` takes the sentences of that part of `text` only (spans still relative to
+// `text`); the two-argument form makes the masks.
 std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, size_t max_words);
+std::vector<SentenceUnit> sentence_units(std::string_view text, const TextMasks& masks, Span within,
+                                         size_t max_words);
 std::vector<SentenceUnit> sentence_units(std::string_view text, size_t max_words);
+
+// Units packed in order into chunks of at most `size` words (a unit is never longer), each chunk after the
+// first starting with the trailing whole sentences of the one before that hold at most `overlap` words.
+std::vector<Span> pack_sentence_units(const std::vector<SentenceUnit>& units, size_t size, size_t overlap);
 
 }  // namespace chunkwise::text

@@ -70,7 +70,6 @@ std::string StructureChunker::describe() const {
 std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks& masks,
                                           const DocumentStructure& structure) const {
   const std::vector<Span> blocks = normalized_blocks(text, structure.atomic_blocks);
-  const SentenceChunker sentences(size_, 0);
 
   // Sections between headings.
   std::vector<std::pair<size_t, int>> starts = {{0, 0}};
@@ -98,10 +97,8 @@ std::vector<Span> StructureChunker::split(std::string_view text, const TextMasks
           section.units.push_back({paragraph, words, false});
           continue;
         }
-        const std::string_view body = text.substr(paragraph.begin, paragraph.end - paragraph.begin);
-        for (const Chunk& piece : sentences.chunk(body))
-          section.units.push_back(
-              {{paragraph.begin + piece.begin, paragraph.begin + piece.end}, piece.token_count, false});
+        for (const Span& piece : pack_sentence_units(sentence_units(text, masks, paragraph, size_), size_, 0))
+          section.units.push_back({piece, masks.words(piece), false});
       }
     };
     size_t at = begin;

@@ -98,6 +98,21 @@ TEST(StructureChunker, CutsLongParagraphsAtSentences) {
             (std::vector<std::string>{"# S", "One two three.", "Four five six.", "Seven eight nine. Ten."}));
 }
 
+TEST(StructureChunker, CutsALaterParagraphsLongSentencesAtWords) {
+  // The long paragraph starts after the first (offsets past 0) and holds a multibyte letter; its first
+  // sentence (7 words) is longer than the size and is cut at words, its last piece packed with "Sept.".
+  const std::string text = "Intro.\n\n\xc3\x89t\xc3\xa9 un deux trois quatre cinq six. Sept.\n";
+  std::vector<std::string> texts;
+  std::vector<size_t> words;
+  for (const Chunk& c : chunks_of(text, 3)) {
+    texts.push_back(c.text);
+    words.push_back(c.token_count);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"Intro.", "\xc3\x89t\xc3\xa9 un deux", "trois quatre cinq",
+                                             "six. Sept."}));
+  EXPECT_EQ(words, (std::vector<size_t>{1, 3, 3, 2}));
+}
+
 TEST(StructureChunker, EmptyAndBlankTextHaveNoChunks) {
   EXPECT_TRUE(chunks_of("", 10).empty());
   EXPECT_TRUE(chunks_of(" \n\n \t\n", 10).empty());
