@@ -118,8 +118,8 @@ void check_linear_cases(Device device) {
       {64, 130, 100, DType::bf16, false},
       {45, 17, 33, DType::bf16, true},
       {96, 1100, 64, DType::bf16, true},
-      {160, 200, 1100, DType::bf16, true},  // AMX: K blocks of 256 and 512 inputs and a K tail
-      {600, 40, 64, DType::bf16, false},    // AMX: two row tasks of up to 512 rows
+      {160, 200, 1100, DType::bf16, true},  // AMX: K blocks of 512 (1024 with one term) inputs and a K tail
+      {600, 40, 64, DType::bf16, false},    // AMX: row tasks of 128 rows and a partial one
       {2, 3, 0, DType::f32, true},          // no inputs: y = bias
   };
   for (const LinearCase& c : cases) {

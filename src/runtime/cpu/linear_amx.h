@@ -14,11 +14,34 @@
 
 namespace chunkwise::runtime::cpu {
 
+// How the product walks its operands (see linear_amx_cpu.cc). Every plan adds the same products in the same
+// order, so all plans give bit-identical results; they differ only in speed. The defaults are the best
+// measured on the GPU machine's host CPU; bench/runtime/amx_linear_probe.cc times others.
+struct AmxLinearPlan {
+  // How a task copies its columns' weights into the tiles' pair-interleaved layout: one 32-bit gather per
+  // tile row, or 16 rows loaded whole and transposed in registers.
+  enum class Pack { gather, transpose };
+
+  int64_t task_rows = 128;     // rows of one task, at most (a multiple of 32)
+  int64_t task_columns = 256;  // columns of one task, at most (a multiple of 32)
+  int64_t k_block_steps = 0;   // 32-input steps split and packed at a time; 0: 32 with 1 term, else 16
+  int64_t l1_steps = 0;        // steps multiplied per sweep over the task's 32 x 32 blocks; 0: a K block
+  Pack pack = Pack::gather;
+};
+
 // True once the CPU reports AMX-TILE and AMX-BF16 and Linux granted this process the tile state.
 bool amx_available();
 
-// terms: 1, 2 or 3. Requires amx_available().
+// terms: 1, 2 or 3. Requires amx_available(). Throws std::invalid_argument for a plan whose sizes are not
+// positive multiples of 32 (rows, columns) or negative (steps).
 void linear_bf16_amx(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
-                     int64_t k, int terms);
+                     int64_t k, int terms, const AmxLinearPlan& plan = {});
+
+// The weight packing alone (AVX-512, no AMX needed; exposed for tests and the probe): W rows [n0, n0 + 32),
+// inputs [32 s0, 32 s1), as tiles of 16 rows x 32 bf16 at out + (2 (s - s0) + h) * 512 for step s and half
+// h (columns n0 + 16 h ...); tile row p holds, for columns c = 0..15, the inputs (32 s + 2 p, 32 s + 2 p + 1)
+// of W row n0 + 16 h + c. Missing rows and inputs are zero. Requires AVX-512 F and BW.
+void pack_weight_tiles(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0, int64_t s1,
+                       uint16_t* out, AmxLinearPlan::Pack pack);
 
 }  // namespace chunkwise::runtime::cpu

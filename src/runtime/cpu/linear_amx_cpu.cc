@@ -1,19 +1,22 @@
-// The AMX product (see linear_amx.h). Layout:
-//  - Tasks: a block of up to kTaskRows rows x up to kTaskColumns columns, ranges narrowed (to a multiple of
-//    32) so that every thread gets at least one. A task goes through K one block of k_block_steps 32-input
-//    steps at a time: it splits that K block of its rows' f32 inputs into `terms` bf16 tiles (1 KiB each:
-//    16 rows x 32 inputs, rows 64 bytes apart, ordered [16-row block][step][term]; at most 384 KiB) and packs
-//    the same K block of its columns' weights into the tiles' pair-interleaved ("VNNI") layout (at most 256
-//    KiB), both into thread-local buffers that stay in L2, then multiplies every 32-row block with every 32
-//    columns. Splitting inside the task (each row block once per column range) measured 1.25-2.2x faster at
-//    3 terms than one shared split of all inputs up front, whose tiles every task then read from the other
-//    cores' caches (and it needed a buffer of rows x K x terms, 24 MiB for the MLP's down projection).
-//    (Tiles loaded straight from row-major inputs, 4 KiB apart at K = 2048, fell into one L1 set and ran at a
-//    third of the speed: hence the copies.)
+// The AMX product (see linear_amx.h). Layout, with the default AmxLinearPlan's sizes:
+//  - Tasks: a block of up to plan.task_rows (128) rows x up to plan.task_columns (256) columns, ranges
+//    narrowed (to a multiple of 32) so that every thread gets at least one. A task goes through K one block
+//    of plan.k_block_steps 32-input steps at a time (16; 32 with one term): it splits that K block of its
+//    rows' f32 inputs into `terms` bf16 tiles (1 KiB each: 16 rows x 32 inputs, rows 64 bytes apart, ordered
+//    [16-row block][step][term]; at most 384 KiB) and packs the same K block of its columns' weights into the
+//    tiles' pair-interleaved ("VNNI") layout (at most 256 KiB), both into thread-local buffers that stay in
+//    L2, then multiplies every 32-row block with every 32 columns, plan.l1_steps steps at a time (default:
+//    the whole K block; fewer keep one row block's input tiles in L1 while the columns go by, at the cost of
+//    more accumulator stores). Splitting inside the task (each row block once per column range) measured
+//    1.25-2.2x faster at 3 terms than one shared split of all inputs up front, whose tiles every task then
+//    read from the other cores' caches (and it needed a buffer of rows x K x terms, 24 MiB for the MLP's down
+//    projection). (Tiles loaded straight from row-major inputs, 4 KiB apart at K = 2048, fell into one L1
+//    set and ran at a third of the speed: hence the copies.)
 //  - Micro-kernel: a 32 x 32 block of outputs in four accumulator tiles (0-3); per 32 inputs two weight tiles
-//    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. Between K blocks
+//    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. Between passes
 //    the accumulators are stored to and reloaded from the task's f32 buffer (exact: the sums are the same as
-//    with one pass over K), written to y with the bias at the end.
+//    with one pass over K), written to y with the bias at the end. Every plan therefore adds the same
+//    products in the same order.
 #include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
@@ -30,11 +33,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "runtime/thread_pool.h"
 
 #define CHUNKWISE_AMX __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw")))
+#define CHUNKWISE_AVX512 __attribute__((target("avx512f,avx512bw")))
 
 namespace chunkwise::runtime::cpu {
 
@@ -42,13 +48,11 @@ namespace {
 
 constexpr int64_t kBlock = 32;          // rows and columns of the micro-kernel's output block
 constexpr int64_t kTileElements = 512;  // bf16 elements of one 16 x 32 tile (1 KiB)
-constexpr int64_t kTaskRows = 128;      // rows of one task, at most
-constexpr int64_t kTaskColumns = 256;   // columns of one task, at most
 
-// 32-input steps of one K block (the best of 8, 16 and 32 at Llama-3.2-1B's prefill shapes on a Xeon with
-// AMX, bench/runtime/amx_linear_probe.cc): a task's split inputs then take 256 KiB (1 term), 256 KiB (2) or
-// 384 KiB (3), its packed weights 512 or 256 KiB.
-constexpr int64_t k_block_steps(int terms) {
+// 32-input steps of one K block when the plan leaves it open (the best of 8, 16 and 32 at Llama-3.2-1B's
+// prefill shapes on a Xeon with AMX, session 4): a task's split inputs then take 256 KiB (1 term), 256 KiB
+// (2) or 384 KiB (3), its packed weights 512 or 256 KiB.
+constexpr int64_t default_k_block_steps(int terms) {
   return terms == 1 ? 32 : 16;
 }
 
@@ -99,11 +103,39 @@ CHUNKWISE_AMX void split_block(const float* x, int64_t rows, int64_t k, int term
   }
 }
 
-// Packs W rows [n0, n0 + 32), inputs [32 s0, 32 s1), into tiles: for each step s and each half h of 16
-// columns, a tile whose row p holds, for columns c = 0..15, the input pair (32 s + 2 p, 32 s + 2 p + 1) of W
-// row n0 + 16 h + c, at out + (2 (s - s0) + h) * kTileElements. Missing rows and inputs are zero.
-CHUNKWISE_AMX void pack_column_block(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0,
-                                     int64_t s1, uint16_t* out) {
+// 16 rows of 16 32-bit pairs (rows `stride` bf16 apart) transposed into one tile: tile row p holds pair p
+// of each source row. Three rounds of in-lane unpacks and lane shuffles (64 shuffles, no gathers).
+CHUNKWISE_AVX512 void transpose_pairs_16x16(const uint16_t* source, int64_t stride, uint16_t* tile) {
+  __m512i rows[16], pairs[16], quads[16];
+  for (int i = 0; i < 16; ++i) rows[i] = _mm512_loadu_si512(source + i * stride);
+  // pairs[2i], pairs[2i+1]: in each 128-bit lane, columns (0, 1) and (2, 3) of rows 2i and 2i+1 interleaved.
+  for (int i = 0; i < 8; ++i) {
+    pairs[2 * i] = _mm512_unpacklo_epi32(rows[2 * i], rows[2 * i + 1]);
+    pairs[2 * i + 1] = _mm512_unpackhi_epi32(rows[2 * i], rows[2 * i + 1]);
+  }
+  // quads[4i + c]: in lane l, column 4 l + c of rows 4i .. 4i + 3.
+  for (int i = 0; i < 4; ++i) {
+    quads[4 * i] = _mm512_unpacklo_epi64(pairs[4 * i], pairs[4 * i + 2]);
+    quads[4 * i + 1] = _mm512_unpackhi_epi64(pairs[4 * i], pairs[4 * i + 2]);
+    quads[4 * i + 2] = _mm512_unpacklo_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
+    quads[4 * i + 3] = _mm512_unpackhi_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
+  }
+  // Tile row 4 l + c: lane l of quads[c], quads[4 + c], quads[8 + c], quads[12 + c].
+  for (int c = 0; c < 4; ++c) {
+    const __m512i low01 = _mm512_shuffle_i32x4(quads[c], quads[4 + c], 0x44);
+    const __m512i high01 = _mm512_shuffle_i32x4(quads[c], quads[4 + c], 0xEE);
+    const __m512i low23 = _mm512_shuffle_i32x4(quads[8 + c], quads[12 + c], 0x44);
+    const __m512i high23 = _mm512_shuffle_i32x4(quads[8 + c], quads[12 + c], 0xEE);
+    _mm512_storeu_si512(tile + c * 32, _mm512_shuffle_i32x4(low01, low23, 0x88));
+    _mm512_storeu_si512(tile + (4 + c) * 32, _mm512_shuffle_i32x4(low01, low23, 0xDD));
+    _mm512_storeu_si512(tile + (8 + c) * 32, _mm512_shuffle_i32x4(high01, high23, 0x88));
+    _mm512_storeu_si512(tile + (12 + c) * 32, _mm512_shuffle_i32x4(high01, high23, 0xDD));
+  }
+}
+
+// See pack_weight_tiles in linear_amx.h.
+CHUNKWISE_AVX512 void pack_column_block(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0,
+                                        int64_t s1, uint16_t* out, AmxLinearPlan::Pack pack) {
   const uint16_t* bits = reinterpret_cast<const uint16_t*>(w);
   const __m512i row_offsets = _mm512_mullo_epi32(
       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(int(k / 2)));
@@ -113,6 +145,10 @@ CHUNKWISE_AMX void pack_column_block(const BFloat16* w, int64_t n, int64_t k, in
     for (int64_t s = s0; s < s1; ++s) {
       uint16_t* tile = out + ((s - s0) * 2 + h) * kTileElements;
       if (whole_columns && 32 * s + 32 <= k) {
+        if (pack == AmxLinearPlan::Pack::transpose) {
+          transpose_pairs_16x16(bits + first * k + 32 * s, k, tile);
+          continue;
+        }
         // Row p of the tile: the p-th input pair of 16 weight rows, one 32-bit gather.
         const int* base = reinterpret_cast<const int*>(bits + first * k + 32 * s);
         for (int p = 0; p < 16; ++p)
@@ -198,20 +234,21 @@ uint16_t* aligned_64(std::vector<uint16_t>& storage) {
 
 template <int Terms>
 void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
-                      int64_t k) {
+                      int64_t k, const AmxLinearPlan& plan) {
   ThreadPool& pool = cpu_thread_pool();
   const int64_t steps = (k + 31) / 32;
   const int64_t padded_rows = (rows + kBlock - 1) / kBlock * kBlock;
-  const int64_t task_rows = std::min(kTaskRows, padded_rows);
-  constexpr int64_t block_steps = k_block_steps(Terms);
+  const int64_t task_rows = std::min(plan.task_rows, padded_rows);
+  const int64_t block_steps = plan.k_block_steps > 0 ? plan.k_block_steps : default_k_block_steps(Terms);
+  const int64_t l1_steps = plan.l1_steps > 0 ? plan.l1_steps : block_steps;
 
-  // Tasks: row blocks of up to kTaskRows x column ranges of up to kTaskColumns, ranges narrowed (to a
+  // Tasks: row blocks of up to task_rows x column ranges of up to plan.task_columns, ranges narrowed (to a
   // multiple of 32) so that every thread gets one.
   const int64_t row_tasks = (padded_rows + task_rows - 1) / task_rows;
   const int64_t column_blocks = (n + kBlock - 1) / kBlock;
   const int64_t wanted_ranges = (pool.num_threads() + row_tasks - 1) / row_tasks;
   const int64_t range_blocks =
-      std::clamp<int64_t>((column_blocks + wanted_ranges - 1) / wanted_ranges, 1, kTaskColumns / kBlock);
+      std::clamp<int64_t>((column_blocks + wanted_ranges - 1) / wanted_ranges, 1, plan.task_columns / kBlock);
   const int64_t ranges = (column_blocks + range_blocks - 1) / range_blocks;
   const int64_t tasks = row_tasks * ranges;
   std::atomic<int64_t> next{0};
@@ -219,11 +256,11 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
     // Kept between calls: a prefill's products reuse them instead of faulting in new pages each time.
     thread_local std::vector<float> accumulators;
     thread_local std::vector<uint16_t> packed_storage, split_storage;
-    accumulators.resize(size_t(kTaskRows * kTaskColumns));
+    accumulators.resize(size_t(task_rows * range_blocks * kBlock));
     const int64_t packed_block = block_steps * 2 * kTileElements;       // one 32-column block's K block
     const int64_t split_block16 = block_steps * Terms * kTileElements;  // one 16-row block's K block
-    packed_storage.resize(size_t(kTaskColumns / kBlock * packed_block + 32));
-    split_storage.resize(size_t(kTaskRows / 16 * split_block16 + 32));
+    packed_storage.resize(size_t(range_blocks * packed_block + 32));
+    split_storage.resize(size_t(task_rows / 16 * split_block16 + 32));
     uint16_t* packed = aligned_64(packed_storage);
     uint16_t* split = aligned_64(split_storage);
     load_tile_config();
@@ -239,11 +276,16 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
         for (int64_t b = 2 * rb0; b < 2 * rb1; ++b)
           split_block(x, rows, k, Terms, b * 16, s0, count, split + (b - 2 * rb0) * split_block16);
         for (int64_t j = j0; j < j1; ++j)
-          pack_column_block(w, n, k, j * kBlock, s0, s0 + count, packed + (j - j0) * packed_block);
-        for (int64_t rb = rb0; rb < rb1; ++rb)
-          for (int64_t j = j0; j < j1; ++j)
-            multiply_block<Terms>(split + (rb - rb0) * 2 * split_block16, split_block16, count,
-                                  packed + (j - j0) * packed_block, block_acc(rb, j), s0 == 0);
+          pack_column_block(w, n, k, j * kBlock, s0, s0 + count, packed + (j - j0) * packed_block, plan.pack);
+        for (int64_t pass = 0; pass < count; pass += l1_steps) {
+          const int64_t pass_steps = std::min(l1_steps, count - pass);
+          for (int64_t rb = rb0; rb < rb1; ++rb)
+            for (int64_t j = j0; j < j1; ++j)
+              multiply_block<Terms>(split + (rb - rb0) * 2 * split_block16 + pass * Terms * kTileElements,
+                                    split_block16, pass_steps,
+                                    packed + (j - j0) * packed_block + pass * 2 * kTileElements,
+                                    block_acc(rb, j), s0 == 0 && pass == 0);
+        }
       }
       for (int64_t rb = rb0; rb < rb1; ++rb)
         for (int64_t j = j0; j < j1; ++j)
@@ -251,6 +293,15 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
     }
     release_tiles();
   });
+}
+
+void check_plan(const AmxLinearPlan& plan) {
+  if (plan.task_rows <= 0 || plan.task_rows % kBlock != 0 || plan.task_columns <= 0 ||
+      plan.task_columns % kBlock != 0 || plan.k_block_steps < 0 || plan.l1_steps < 0)
+    throw std::invalid_argument(
+        "AMX linear plan: task rows " + std::to_string(plan.task_rows) + " and columns " +
+        std::to_string(plan.task_columns) + " must be positive multiples of 32, K block and L1 steps " +
+        std::to_string(plan.k_block_steps) + " and " + std::to_string(plan.l1_steps) + " not negative");
 }
 
 }  // namespace
@@ -261,15 +312,21 @@ bool amx_available() {
 }
 
 void linear_bf16_amx(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
-                     int64_t k, int terms) {
+                     int64_t k, int terms, const AmxLinearPlan& plan) {
+  check_plan(plan);
   switch (terms) {
     case 1:
-      return linear_amx_terms<1>(x, w, bias, y, rows, n, k);
+      return linear_amx_terms<1>(x, w, bias, y, rows, n, k, plan);
     case 2:
-      return linear_amx_terms<2>(x, w, bias, y, rows, n, k);
+      return linear_amx_terms<2>(x, w, bias, y, rows, n, k, plan);
     default:
-      return linear_amx_terms<3>(x, w, bias, y, rows, n, k);
+      return linear_amx_terms<3>(x, w, bias, y, rows, n, k, plan);
   }
+}
+
+void pack_weight_tiles(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0, int64_t s1,
+                       uint16_t* out, AmxLinearPlan::Pack pack) {
+  pack_column_block(w, n, k, n0, s0, s1, out, pack);
 }
 
 }  // namespace chunkwise::runtime::cpu
