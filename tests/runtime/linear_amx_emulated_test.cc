@@ -94,6 +94,7 @@ inline void dot_bf16(int c, int a, int b) {
 #define amx_available modelled_amx_available
 #define linear_bf16_amx modelled_linear_bf16_amx
 #define pack_weight_tiles modelled_pack_weight_tiles
+#include "amx_test_plans.h"
 #include "runtime/cpu/linear_amx_cpu.cc"
 #include "test_tensors.h"
 
@@ -134,14 +135,8 @@ TEST(AmxLinearModel, EveryPlanAndTermCountMatchesTheReference) {
   // partial second task of rows, odd K, K tails in and past a K block, more column blocks than one task.
   if (!has_avx512()) GTEST_SKIP() << "this CPU has no AVX-512";
   const std::vector<Problem> problems = {{33, 70, 96}, {45, 17, 33}, {160, 200, 1100}, {64, 300, 64}};
-  const std::vector<AmxLinearPlan> plans = {
-      {},
-      {.pack = AmxLinearPlan::Pack::transpose},
-      {.l1_steps = 4},
-      {.l1_steps = 3, .pack = AmxLinearPlan::Pack::transpose},
-      {.task_rows = 64, .task_columns = 512, .k_block_steps = 8, .l1_steps = 2},
-      {.task_rows = 32, .task_columns = 32, .k_block_steps = 5},
-  };
+  std::vector<AmxLinearPlan> plans = amx_test_plans();
+  plans.insert(plans.begin(), AmxLinearPlan{});  // the first one is the default
   for (const Problem& p : problems) {
     const std::vector<float> x = random_floats(size_t(p.rows * p.k), 21),
                              bias = random_floats(size_t(p.n), 22);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "amx_test_plans.h"
 #include "test_tensors.h"
 
 namespace chunkwise::runtime::cpu {
@@ -84,13 +85,7 @@ TEST(AmxLinearPlan, EveryPlanGivesTheDefaultPlansBits) {
   const int64_t rows = 160, n = 200, k = 1100;
   const std::vector<float> x = random_floats(size_t(rows * k), 7), bias = random_floats(size_t(n), 8);
   const std::vector<BFloat16> w = random_bf16(size_t(n * k), 9);
-  const std::vector<AmxLinearPlan> plans = {
-      {.pack = AmxLinearPlan::Pack::transpose},
-      {.l1_steps = 4},
-      {.l1_steps = 3, .pack = AmxLinearPlan::Pack::transpose},
-      {.task_rows = 64, .task_columns = 512, .k_block_steps = 8, .l1_steps = 2},
-      {.task_rows = 32, .task_columns = 32, .k_block_steps = 5},
-  };
+  const std::vector<AmxLinearPlan> plans = amx_test_plans();
   for (int terms : {1, 2, 3}) {
     std::vector<float> expected(size_t(rows * n));
     linear_bf16_amx(x.data(), w.data(), bias.data(), expected.data(), rows, n, k, terms);
