@@ -177,6 +177,40 @@ void BM_paged_attention_decode(benchmark::State& state) {
   state.counters["threads"] = cpu_thread_pool().num_threads();
 }
 
+// A prefill's attention: `tokens` new tokens of one sequence (positions 0 ..), causal, at Llama-3.2-1B's shape,
+// 16 layers a prefill (their keys and values written to the cache by the same calls).
+void BM_paged_attention_prefill(benchmark::State& state) {
+  constexpr int kLayers = 16, kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlockSize = 16;
+  const auto tokens = int(state.range(0));
+  const int blocks = tokens / kBlockSize + 1;
+  KvCache cache({kLayers, blocks, kBlockSize, kKvHeads, kHeadDim});
+  AttentionBatch batch;
+  for (int t = 0; t < tokens; ++t) {
+    batch.token_sequence.push_back(0);
+    batch.token_position.push_back(t);
+  }
+  BlockTable table(static_cast<size_t>(blocks));
+  for (int b = 0; b < blocks; ++b) table[size_t(b)] = b;
+  batch.block_tables = {table};
+  Tensor q = Tensor::empty({tokens, kHeads * kHeadDim}, DType::f32);
+  Tensor k = Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32);
+  Tensor v = Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32);
+  fill(q.data<float>(), size_t(q.numel()), 7);
+  fill(k.data<float>(), size_t(k.numel()), 8);
+  fill(v.data<float>(), size_t(v.numel()), 9);
+  for (auto _ : state) {
+    for (int layer = 0; layer < kLayers; ++layer) {
+      Tensor out = paged_attention(q, k, v, cache, layer, batch);
+      benchmark::DoNotOptimize(out.data<float>());
+    }
+  }
+  // Multiply-adds of the causal scores and outputs: heads x tokens (tokens + 1) / 2 x head_dim, twice.
+  const double flops = double(kLayers) * kHeads * tokens * (tokens + 1) / 2.0 * kHeadDim * 2 * 2;
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["threads"] = cpu_thread_pool().num_threads();
+}
+
 void shapes(benchmark::internal::Benchmark* b) {
   for (int64_t t : {1, 512})
     for (int64_t n : {2048, 8192, 128256}) b->Args({t, n});
@@ -185,6 +219,7 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_memory_read)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_paged_attention_decode)->Arg(544)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_paged_attention_prefill)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_linear, bf16, DType::bf16)->Apply(shapes);
 BENCHMARK_CAPTURE(BM_linear, f32, DType::f32)->Apply(shapes);
 #ifdef CHUNKWISE_HAVE_OPENBLAS

@@ -79,8 +79,39 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
   return {first_key, last_key};
 }
 
+// One key block's weighted values added to kRowTile rows' outputs at dimensions [e0, e0 + 16 Chunks):
+// o = o * correction + sum_j w_j v_j, for each row the same operations in the same order whatever Chunks is.
+// w: the rows' weights, kKeyBlock apart; a key whose four weights are all zero (masked or negligible; its
+// value row may not exist) is skipped, and a zero weight among others adds exact zeros, as skipping it would.
+template <int Chunks>
+[[gnu::always_inline]] inline void add_weighted_values(const float* __restrict w, const float* const* values,
+                                                       const float* correction, float* __restrict output,
+                                                       int64_t d, int64_t e0) {
+  Vec16 acc[kRowTile][Chunks];
+  for (int64_t t = 0; t < kRowTile; ++t)
+    for (int c = 0; c < Chunks; ++c) {
+      std::memcpy(&acc[t][c], output + t * d + e0 + 16 * c, sizeof acc[t][c]);
+      acc[t][c] *= correction[t];
+    }
+  for (int64_t j = 0; j < kKeyBlock; ++j) {
+    const float w0 = w[j], w1 = w[kKeyBlock + j], w2 = w[2 * kKeyBlock + j], w3 = w[3 * kKeyBlock + j];
+    if (w0 == 0.0f && w1 == 0.0f && w2 == 0.0f && w3 == 0.0f) continue;
+    for (int c = 0; c < Chunks; ++c) {
+      Vec16 v;
+      std::memcpy(&v, values[j] + e0 + 16 * c, sizeof v);
+      acc[0][c] += w0 * v;
+      acc[1][c] += w1 * v;
+      acc[2][c] += w2 * v;
+      acc[3][c] += w3 * v;
+    }
+  }
+  for (int64_t t = 0; t < kRowTile; ++t)
+    for (int c = 0; c < Chunks; ++c) std::memcpy(output + t * d + e0 + 16 * c, &acc[t][c], sizeof acc[t][c]);
+}
+
 // One unit: the query block `block` against kv head `kv_head`, for the `group` query heads that read it, over
 // the keys of segment `segment`. Row r = i * group + g is token first_token + i, head kv_head * group + g.
+template <int OutputChunks>
 [[gnu::always_inline]] inline void attend_block(const AttentionProblem& a, const QueryBlock& block,
                                                 int64_t kv_head, int64_t segment, AttentionScratch& scratch,
                                                 const PartialRows& partial) {
@@ -202,47 +233,38 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
         if (!active[t]) continue;
         const int64_t r = r0 + t;
         float* __restrict s = scores + r * kKeyBlock;
-        float block_max = -INFINITY;
-        for (int64_t j = 0; j < kKeyBlock; ++j) {
-          const int64_t key = key0 + j;
-          if (key > position[t] || key < start[t]) s[j] = -INFINITY;
-          block_max = std::max(block_max, s[j]);
+        if (key0 + kKeyBlock - 1 > position[t] || key0 < start[t]) {  // a block on the row's range's edge
+          for (int64_t j = 0; j < kKeyBlock; ++j) {
+            const int64_t key = key0 + j;
+            if (key > position[t] || key < start[t]) s[j] = -INFINITY;
+          }
         }
+        // The maximum does not depend on the order it is taken in: 16 lanes at a time, then across.
+        Vec16 lanes_max, high;
+        std::memcpy(&lanes_max, s, sizeof lanes_max);
+        std::memcpy(&high, s + 16, sizeof high);
+        lanes_max = lanes_max < high ? high : lanes_max;
+        float block_max = -INFINITY;
+        for (int lane = 0; lane < 16; ++lane) block_max = std::max(block_max, float(lanes_max[lane]));
         const float new_max = std::max(row_max[r], block_max);
         correction[t] = fast_exp(row_max[r] - new_max);  // 0 for the row's first block
         row_max[r] = new_max;
+        // The exponentials vectorize; the sum stays in key order.
+        for (int64_t j = 0; j < kKeyBlock; ++j) s[j] = fast_exp(s[j] - new_max);
         float sum = 0.0f;
-        for (int64_t j = 0; j < kKeyBlock; ++j) {
-          s[j] = fast_exp(s[j] - new_max);
-          sum += s[j];
-        }
+        for (int64_t j = 0; j < kKeyBlock; ++j) sum += s[j];
         row_sum[r] = row_sum[r] * correction[t] + sum;
       }
-      // Outputs o = o * correction + sum_j weight_j v_j; with four active rows, 16 dimensions of all four
-      // at once, each value row loaded once for the four.
+      // Outputs o = o * correction + sum_j weight_j v_j; with four active rows, 16 OutputChunks dimensions of
+      // all four at once (then 16), each value row loaded once for the four.
       if (all_active && d % 16 == 0) {
-        const float* __restrict w = scores + r0 * kKeyBlock;
-        for (int64_t e0 = 0; e0 < d; e0 += 16) {
-          Vec16 acc[kRowTile];
-          for (int64_t t = 0; t < kRowTile; ++t) {
-            std::memcpy(&acc[t], output + (r0 + t) * d + e0, sizeof acc[t]);
-            acc[t] *= correction[t];
-          }
-          for (int64_t j = 0; j < kKeyBlock; ++j) {
-            const float w0 = w[j], w1 = w[kKeyBlock + j], w2 = w[2 * kKeyBlock + j],
-                        w3 = w[3 * kKeyBlock + j];
-            if (w0 == 0.0f && w1 == 0.0f && w2 == 0.0f && w3 == 0.0f) continue;  // masked or negligible
-            Vec16 v;
-            std::memcpy(&v, scratch.values[size_t(j)] + e0, sizeof v);
-            // A zero weight adds exact zeros, as skipping it would.
-            acc[0] += w0 * v;
-            acc[1] += w1 * v;
-            acc[2] += w2 * v;
-            acc[3] += w3 * v;
-          }
-          for (int64_t t = 0; t < kRowTile; ++t)
-            std::memcpy(output + (r0 + t) * d + e0, &acc[t], sizeof acc[t]);
-        }
+        const float* w = scores + r0 * kKeyBlock;
+        float* rows_output = output + r0 * d;
+        int64_t e0 = 0;
+        for (; e0 + 16 * OutputChunks <= d; e0 += 16 * OutputChunks)
+          add_weighted_values<OutputChunks>(w, scratch.values.data(), correction, rows_output, d, e0);
+        for (; e0 < d; e0 += 16)
+          add_weighted_values<1>(w, scratch.values.data(), correction, rows_output, d, e0);
         continue;
       }
       for (int64_t t = 0; t < tile; ++t) {
@@ -261,14 +283,15 @@ std::pair<int64_t, int64_t> key_range(const AttentionProblem& a, const QueryBloc
   }
 }
 
-#define CHUNKWISE_ATTEND_BLOCK(NAME, TARGET)                                                             \
+// Output chunks per ISA: as many as the registers hold (four rows' accumulators and the value vectors).
+#define CHUNKWISE_ATTEND_BLOCK(NAME, TARGET, OUTPUT_CHUNKS)                                              \
   TARGET void NAME(const AttentionProblem& a, const QueryBlock& block, int64_t kv_head, int64_t segment, \
                    AttentionScratch& scratch, const PartialRows& partial) {                              \
-    attend_block(a, block, kv_head, segment, scratch, partial);                                          \
+    attend_block<OUTPUT_CHUNKS>(a, block, kv_head, segment, scratch, partial);                           \
   }
-CHUNKWISE_ATTEND_BLOCK(attend_block_avx512, __attribute__((target("avx512f,avx2,fma"))))
-CHUNKWISE_ATTEND_BLOCK(attend_block_avx2, __attribute__((target("avx2,fma"))))
-CHUNKWISE_ATTEND_BLOCK(attend_block_baseline, )
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx512, __attribute__((target("avx512f,avx2,fma"))), 4)
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx2, __attribute__((target("avx2,fma"))), 1)
+CHUNKWISE_ATTEND_BLOCK(attend_block_baseline, , 1)
 #undef CHUNKWISE_ATTEND_BLOCK
 
 using AttendBlock = void (*)(const AttentionProblem&, const QueryBlock&, int64_t, int64_t, AttentionScratch&,
