@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "runtime/cpu/linear_amx.h"
+#include "runtime/cpu/transpose_avx512.h"
 
 // GCC 12's AVX-512 intrinsics trip -Wmaybe-uninitialized once inlined (see linear_cpu.cc).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -103,36 +104,6 @@ CHUNKWISE_AMX void split_block(const float* x, int64_t rows, int64_t k, int term
   }
 }
 
-// 16 rows of 16 32-bit pairs (rows `stride` bf16 apart) transposed into one tile: tile row p holds pair p
-// of each source row. Three rounds of in-lane unpacks and lane shuffles (64 shuffles, no gathers).
-CHUNKWISE_AVX512 void transpose_pairs_16x16(const uint16_t* source, int64_t stride, uint16_t* tile) {
-  __m512i rows[16], pairs[16], quads[16];
-  for (int i = 0; i < 16; ++i) rows[i] = _mm512_loadu_si512(source + i * stride);
-  // pairs[2i], pairs[2i+1]: in each 128-bit lane, columns (0, 1) and (2, 3) of rows 2i and 2i+1 interleaved.
-  for (int i = 0; i < 8; ++i) {
-    pairs[2 * i] = _mm512_unpacklo_epi32(rows[2 * i], rows[2 * i + 1]);
-    pairs[2 * i + 1] = _mm512_unpackhi_epi32(rows[2 * i], rows[2 * i + 1]);
-  }
-  // quads[4i + c]: in lane l, column 4 l + c of rows 4i .. 4i + 3.
-  for (int i = 0; i < 4; ++i) {
-    quads[4 * i] = _mm512_unpacklo_epi64(pairs[4 * i], pairs[4 * i + 2]);
-    quads[4 * i + 1] = _mm512_unpackhi_epi64(pairs[4 * i], pairs[4 * i + 2]);
-    quads[4 * i + 2] = _mm512_unpacklo_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
-    quads[4 * i + 3] = _mm512_unpackhi_epi64(pairs[4 * i + 1], pairs[4 * i + 3]);
-  }
-  // Tile row 4 l + c: lane l of quads[c], quads[4 + c], quads[8 + c], quads[12 + c].
-  for (int c = 0; c < 4; ++c) {
-    const __m512i low01 = _mm512_shuffle_i32x4(quads[c], quads[4 + c], 0x44);
-    const __m512i high01 = _mm512_shuffle_i32x4(quads[c], quads[4 + c], 0xEE);
-    const __m512i low23 = _mm512_shuffle_i32x4(quads[8 + c], quads[12 + c], 0x44);
-    const __m512i high23 = _mm512_shuffle_i32x4(quads[8 + c], quads[12 + c], 0xEE);
-    _mm512_storeu_si512(tile + c * 32, _mm512_shuffle_i32x4(low01, low23, 0x88));
-    _mm512_storeu_si512(tile + (4 + c) * 32, _mm512_shuffle_i32x4(low01, low23, 0xDD));
-    _mm512_storeu_si512(tile + (8 + c) * 32, _mm512_shuffle_i32x4(high01, high23, 0x88));
-    _mm512_storeu_si512(tile + (12 + c) * 32, _mm512_shuffle_i32x4(high01, high23, 0xDD));
-  }
-}
-
 // See pack_weight_tiles in linear_amx.h.
 CHUNKWISE_AVX512 void pack_column_block(const BFloat16* w, int64_t n, int64_t k, int64_t n0, int64_t s0,
                                         int64_t s1, uint16_t* out, AmxLinearPlan::Pack pack) {
@@ -146,7 +117,9 @@ CHUNKWISE_AVX512 void pack_column_block(const BFloat16* w, int64_t n, int64_t k,
       uint16_t* tile = out + ((s - s0) * 2 + h) * kTileElements;
       if (whole_columns && 32 * s + 32 <= k) {
         if (pack == AmxLinearPlan::Pack::transpose) {
-          transpose_pairs_16x16(bits + first * k + 32 * s, k, tile);
+          // Row p of the tile: the p-th input pair of 16 weight rows, a 16 x 16 transpose of 32-bit pairs.
+          transpose_16x16_32bit(reinterpret_cast<const uint32_t*>(bits + first * k + 32 * s), k / 2,
+                                reinterpret_cast<uint32_t*>(tile), 16);
           continue;
         }
         // Row p of the tile: the p-th input pair of 16 weight rows, one 32-bit gather.

@@ -8,6 +8,7 @@
 
 #include "runtime/cpu/cpu_ops.h"
 #include "runtime/cpu/fast_exp.h"
+#include "runtime/cpu/transpose_avx512.h"
 #include "runtime/thread_pool.h"
 
 namespace chunkwise::runtime::cpu {
@@ -111,7 +112,7 @@ template <int Chunks>
 
 // One unit: the query block `block` against kv head `kv_head`, for the `group` query heads that read it, over
 // the keys of segment `segment`. Row r = i * group + g is token first_token + i, head kv_head * group + g.
-template <int OutputChunks>
+template <bool Avx512>
 [[gnu::always_inline]] inline void attend_block(const AttentionProblem& a, const QueryBlock& block,
                                                 int64_t kv_head, int64_t segment, AttentionScratch& scratch,
                                                 const PartialRows& partial) {
@@ -174,7 +175,15 @@ template <int OutputChunks>
         if (key_rows[h * 16 + j] != key_rows[h * 16] + j * a.slot_stride) return false;
       return true;
     };
-    if (keys_here == kKeyBlock && uniform_half(0) && uniform_half(1)) {
+    const bool uniform = keys_here == kKeyBlock && uniform_half(0) && uniform_half(1);
+    if (Avx512 && uniform && d % 16 == 0) {
+      // 16 x 16 transposes in registers (the scalar copy below was half of a decode step's attention).
+      if constexpr (Avx512)
+        for (int64_t h = 0; h < 2; ++h)
+          for (int64_t e0 = 0; e0 < d; e0 += 16)
+            transpose_16x16_32bit(reinterpret_cast<const uint32_t*>(key_rows[h * 16] + e0), a.slot_stride,
+                                  reinterpret_cast<uint32_t*>(keys_t + e0 * kKeyBlock + h * 16), kKeyBlock);
+    } else if (uniform) {
       const int64_t stride = a.slot_stride;
       for (int64_t h = 0; h < 2; ++h) {
         const float* __restrict base = key_rows[h * 16];
@@ -255,9 +264,10 @@ template <int OutputChunks>
         for (int64_t j = 0; j < kKeyBlock; ++j) sum += s[j];
         row_sum[r] = row_sum[r] * correction[t] + sum;
       }
-      // Outputs o = o * correction + sum_j weight_j v_j; with four active rows, 16 OutputChunks dimensions of
-      // all four at once (then 16), each value row loaded once for the four.
+      // Outputs o = o * correction + sum_j weight_j v_j; with four active rows, 64 dimensions of all four at
+      // once with AVX-512's 32 registers (16 otherwise; then 16), each value row loaded once for the four.
       if (all_active && d % 16 == 0) {
+        constexpr int OutputChunks = Avx512 ? 4 : 1;
         const float* w = scores + r0 * kKeyBlock;
         float* rows_output = output + r0 * d;
         int64_t e0 = 0;
@@ -283,15 +293,14 @@ template <int OutputChunks>
   }
 }
 
-// Output chunks per ISA: as many as the registers hold (four rows' accumulators and the value vectors).
-#define CHUNKWISE_ATTEND_BLOCK(NAME, TARGET, OUTPUT_CHUNKS)                                              \
+#define CHUNKWISE_ATTEND_BLOCK(NAME, TARGET, AVX512)                                                     \
   TARGET void NAME(const AttentionProblem& a, const QueryBlock& block, int64_t kv_head, int64_t segment, \
                    AttentionScratch& scratch, const PartialRows& partial) {                              \
-    attend_block<OUTPUT_CHUNKS>(a, block, kv_head, segment, scratch, partial);                           \
+    attend_block<AVX512>(a, block, kv_head, segment, scratch, partial);                                  \
   }
-CHUNKWISE_ATTEND_BLOCK(attend_block_avx512, __attribute__((target("avx512f,avx2,fma"))), 4)
-CHUNKWISE_ATTEND_BLOCK(attend_block_avx2, __attribute__((target("avx2,fma"))), 1)
-CHUNKWISE_ATTEND_BLOCK(attend_block_baseline, , 1)
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx512, __attribute__((target("avx512f,avx2,fma"))), true)
+CHUNKWISE_ATTEND_BLOCK(attend_block_avx2, __attribute__((target("avx2,fma"))), false)
+CHUNKWISE_ATTEND_BLOCK(attend_block_baseline, , false)
 #undef CHUNKWISE_ATTEND_BLOCK
 
 using AttendBlock = void (*)(const AttentionProblem&, const QueryBlock&, int64_t, int64_t, AttentionScratch&,
