@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# An A/B of generate_bench between source trees in one short device call (the GPU machine's host CPU, whose
+# image lacks CMake's dependencies): every tree's generate_bench is compiled in one parallel g++ pass, then the
+# trees run in turn, round after round, until the time budget is spent, so that all of them meet the same
+# machine state; optionally the AMX plan probe first and PyTorch last. Whole-run figures vary by 10-20% between
+# device machines, so only ratios within one call mean anything.
+#
+#   TREES="old=.device/old new=." bench/generate/ab_on_device.sh
+# Each tree is a directory with src/ and bench/ (e.g. `git archive <rev> src bench | tar -x -C dir`); the model
+# writer and PyTorch's benchmark come from the current directory (the repository root).
+# Environment:
+#   TREES      name=dir pairs (required), run in this order each round
+#   OUT        where the JSON lines go: <name><round>.jsonl, probe.md, torch.jsonl (default /tmp/ab-out)
+#   THREADS    threads (default: nproc)
+#   ARGS       generate_bench arguments (default: 32 decode steps, 2 repetitions each)
+#   BUDGET_S   no new round starts after this many seconds of the script (default 250)
+#   PROBE      1: build and run the first tree's bench/runtime/amx_linear_probe (default 0)
+#   TORCH      1: PyTorch's torch_generate_bench.py with the same arguments if under BUDGET_S - 50 s (default 0)
+#   INCLUDE    fallback headers (fmt, nlohmann; default .device/benchgen/include)
+#   MODEL_DIR  the model (written with scripts/make_bench_model.py if missing; default /tmp/llama-3.2-1b-random)
+set -uo pipefail
+: "${TREES:?TREES=\"name=dir ...\" is required}"
+OUT=${OUT:-/tmp/ab-out}
+THREADS=${THREADS:-$(nproc)}
+ARGS=${ARGS:---steps 32 --prefill-reps 2 --decode-reps 2 --bandwidth-reps 5}
+BUDGET_S=${BUDGET_S:-250}
+PROBE=${PROBE:-0}
+TORCH=${TORCH:-0}
+INCLUDE=$(cd "${INCLUDE:-.device/benchgen/include}" 2>/dev/null && pwd || echo "${INCLUDE:-}")
+MODEL_DIR=${MODEL_DIR:-/tmp/llama-3.2-1b-random}
+BUILD=/tmp/ab-build
+mkdir -p "$OUT"
+rm -rf "$BUILD" && mkdir -p "$BUILD"
+step() { echo "== $(date -u +%H:%M:%S) ${SECONDS}s $*"; }
+
+step "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(nproc) CPUs, $THREADS threads; $(uptime)"
+read -r -a PAIRS <<<"$TREES"
+FIRST=${PAIRS[0]#*=}
+FLAGS=(-std=c++20 -O3 -DNDEBUG -DFMT_HEADER_ONLY -idirafter "$INCLUDE" -pthread)
+for pair in "${PAIRS[@]}"; do
+  name=${pair%%=*} tree=${pair#*=}
+  mkdir -p "$BUILD/$name"
+  for source in $(find "$tree/src/common" "$tree/src/runtime" "$tree/src/model" -name '*.cc') \
+    "$tree/bench/generate/generate_bench.cc"; do
+    echo "-I$tree/src -c $source -o $BUILD/$name/$(basename "$(dirname "$source")")_$(basename "$source").o"
+  done
+done >"$BUILD/jobs"
+[ "$PROBE" = 1 ] && echo "-I$FIRST/src -c $FIRST/bench/runtime/amx_linear_probe.cc -o $BUILD/probe.o" >>"$BUILD/jobs"
+if [ ! -f "$MODEL_DIR/config.json" ]; then
+  python3 scripts/make_bench_model.py "$MODEL_DIR" --writer raw >"$OUT/model.log" 2>&1 &
+fi
+step "compile $(wc -l <"$BUILD/jobs") objects"
+# shellcheck disable=SC2016  # expanded by the inner shell
+xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" {} || echo "FAILED {}"' _ "${FLAGS[@]}" <"$BUILD/jobs" 2>&1 |
+  grep -E "FAILED|error" | head -20
+for pair in "${PAIRS[@]}"; do
+  name=${pair%%=*}
+  # An archive, so that only what generate_bench needs is linked (the embedder's tokenizer is left out).
+  objects=()
+  for object in "$BUILD/$name"/*.o; do
+    [[ $object == *generate_bench* ]] || objects+=("$object")
+  done
+  ar rcs "$BUILD/$name/lib.a" "${objects[@]}" &&
+    g++ -pthread -o "$BUILD/gen_$name" "$BUILD/$name/generate_generate_bench.cc.o" "$BUILD/$name/lib.a" ||
+    echo "link of $name failed"
+done
+wait
+built=("$BUILD"/gen_*)
+step "built: ${#built[@]} of ${#PAIRS[@]} trees"
+
+if [ "$PROBE" = 1 ]; then
+  name=${PAIRS[0]%%=*}
+  g++ -pthread -o "$BUILD/probe" "$BUILD/probe.o" "$BUILD/$name/lib.a" &&
+    CHUNKWISE_THREADS=$THREADS timeout 90 "$BUILD/probe" --reps 3 | tee "$OUT/probe.md"
+fi
+
+round=1
+while [ $SECONDS -lt "$BUDGET_S" ]; do
+  for pair in "${PAIRS[@]}"; do
+    name=${pair%%=*}
+    step "$name round $round"
+    # shellcheck disable=SC2086  # ARGS is a list of arguments
+    timeout 90 "$BUILD/gen_$name" "$MODEL_DIR" --threads "$THREADS" $ARGS >"$OUT/$name$round.jsonl" 2>&1
+    python3 - "$OUT/$name$round.jsonl" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    if line.startswith("{"):
+        r = json.loads(line)
+        if r.get("measure") in ("prefill", "decode", "memory_bandwidth"):
+            print(" ", r["measure"], {k: r[k] for k in ("tok_per_s", "GB_per_s", "best_GB_per_s") if k in r})
+        if r.get("measure") in ("prefill_profile", "decode_profile"):
+            ops = {k: round(v["s"], 4) for k, v in r["ops"].items() if v["s"] > 0.005}
+            print(" ", r["measure"], ops)
+EOF
+  done
+  round=$((round + 1))
+done
+
+if [ "$TORCH" = 1 ] && [ $SECONDS -lt $((BUDGET_S - 50)) ]; then
+  step "PyTorch"
+  # shellcheck disable=SC2086
+  PYTHONUNBUFFERED=1 timeout 150 python3 bench/generate/torch_generate_bench.py "$MODEL_DIR" \
+    --threads "$THREADS" $ARGS >"$OUT/torch.jsonl" 2>&1
+  grep -E '"measure": ?"(prefill|decode)"' "$OUT/torch.jsonl" | cut -c1-300
+fi
+step finished
