@@ -138,74 +138,75 @@ void BM_memory_read(benchmark::State& state) {
   state.counters["threads"] = cpu_thread_pool().num_threads();
 }
 
-void BM_paged_attention_decode(benchmark::State& state) {
-  constexpr int kLayers = 16, kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlockSize = 16;
-  const auto positions = int(state.range(0));
-  const int blocks = positions / kBlockSize + 1;
-  KvCache cache({kLayers, blocks, kBlockSize, kKvHeads, kHeadDim});
-  for (int layer = 0; layer < kLayers; ++layer) {
-    fill(cache.keys(layer).data<float>(), size_t(cache.keys(layer).numel()), uint32_t(2 * layer + 1));
-    fill(cache.values(layer).data<float>(), size_t(cache.values(layer).numel()), uint32_t(2 * layer + 2));
-  }
+// Llama-3.2-1B's attention shape, 16 layers a step, f32 cache in blocks of 16.
+constexpr int kAttentionLayers = 16, kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlockSize = 16;
+
+// One sequence with `positions` positions in a cache of consecutive blocks, whose last `tokens` are new
+// (their queries, keys and values given; the keys and values are written to the cache by paged_attention).
+struct AttentionInputs {
+  KvCache cache;
   AttentionBatch batch;
-  batch.token_sequence = {0};
-  batch.token_position = {positions - 1};
+  Tensor q, k, v;
+};
+
+AttentionInputs attention_inputs(int positions, int tokens) {
+  const int blocks = positions / kBlockSize + 1;
+  AttentionInputs in{KvCache({kAttentionLayers, blocks, kBlockSize, kKvHeads, kHeadDim}),
+                     {},
+                     Tensor::empty({tokens, kHeads * kHeadDim}, DType::f32),
+                     Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32),
+                     Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32)};
+  for (int t = positions - tokens; t < positions; ++t) {
+    in.batch.token_sequence.push_back(0);
+    in.batch.token_position.push_back(t);
+  }
   BlockTable table(static_cast<size_t>(blocks));
   for (int b = 0; b < blocks; ++b) table[size_t(b)] = b;
-  batch.block_tables = {table};
-  Tensor q = Tensor::empty({1, kHeads * kHeadDim}, DType::f32);
-  Tensor k = Tensor::empty({1, kKvHeads * kHeadDim}, DType::f32);
-  Tensor v = Tensor::empty({1, kKvHeads * kHeadDim}, DType::f32);
-  fill(q.data<float>(), size_t(q.numel()), 7);
-  fill(k.data<float>(), size_t(k.numel()), 8);
-  fill(v.data<float>(), size_t(v.numel()), 9);
+  in.batch.block_tables = {table};
+  fill(in.q.data<float>(), size_t(in.q.numel()), 7);
+  fill(in.k.data<float>(), size_t(in.k.numel()), 8);
+  fill(in.v.data<float>(), size_t(in.v.numel()), 9);
+  return in;
+}
+
+void BM_paged_attention_decode(benchmark::State& state) {
+  const auto positions = int(state.range(0));
+  AttentionInputs in = attention_inputs(positions, 1);
+  for (int layer = 0; layer < kAttentionLayers; ++layer) {
+    fill(in.cache.keys(layer).data<float>(), size_t(in.cache.keys(layer).numel()), uint32_t(2 * layer + 1));
+    fill(in.cache.values(layer).data<float>(), size_t(in.cache.values(layer).numel()),
+         uint32_t(2 * layer + 2));
+  }
   std::vector<uint8_t> evict(size_t(256) << 20, 1);  // larger than the last-level cache
   uint64_t sink = 0;
   for (auto _ : state) {
     state.PauseTiming();
     for (size_t i = 0; i < evict.size(); i += 64) sink += evict[i]++;
     state.ResumeTiming();
-    for (int layer = 0; layer < kLayers; ++layer) {
-      Tensor out = paged_attention(q, k, v, cache, layer, batch);
+    for (int layer = 0; layer < kAttentionLayers; ++layer) {
+      Tensor out = paged_attention(in.q, in.k, in.v, in.cache, layer, in.batch);
       benchmark::DoNotOptimize(out.data<float>());
     }
   }
   benchmark::DoNotOptimize(sink);
-  const double bytes = double(kLayers) * positions * kKvHeads * kHeadDim * sizeof(float) * 2;
+  const double bytes = double(kAttentionLayers) * positions * kKvHeads * kHeadDim * sizeof(float) * 2;
   state.counters["GB/s_kv"] =
       benchmark::Counter(bytes * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["threads"] = cpu_thread_pool().num_threads();
 }
 
-// A prefill's attention: `tokens` new tokens of one sequence (positions 0 ..), causal, at Llama-3.2-1B's shape,
-// 16 layers a prefill (their keys and values written to the cache by the same calls).
+// A prefill's attention: `tokens` new tokens of one sequence (positions 0 ..), causal.
 void BM_paged_attention_prefill(benchmark::State& state) {
-  constexpr int kLayers = 16, kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlockSize = 16;
   const auto tokens = int(state.range(0));
-  const int blocks = tokens / kBlockSize + 1;
-  KvCache cache({kLayers, blocks, kBlockSize, kKvHeads, kHeadDim});
-  AttentionBatch batch;
-  for (int t = 0; t < tokens; ++t) {
-    batch.token_sequence.push_back(0);
-    batch.token_position.push_back(t);
-  }
-  BlockTable table(static_cast<size_t>(blocks));
-  for (int b = 0; b < blocks; ++b) table[size_t(b)] = b;
-  batch.block_tables = {table};
-  Tensor q = Tensor::empty({tokens, kHeads * kHeadDim}, DType::f32);
-  Tensor k = Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32);
-  Tensor v = Tensor::empty({tokens, kKvHeads * kHeadDim}, DType::f32);
-  fill(q.data<float>(), size_t(q.numel()), 7);
-  fill(k.data<float>(), size_t(k.numel()), 8);
-  fill(v.data<float>(), size_t(v.numel()), 9);
+  AttentionInputs in = attention_inputs(tokens, tokens);
   for (auto _ : state) {
-    for (int layer = 0; layer < kLayers; ++layer) {
-      Tensor out = paged_attention(q, k, v, cache, layer, batch);
+    for (int layer = 0; layer < kAttentionLayers; ++layer) {
+      Tensor out = paged_attention(in.q, in.k, in.v, in.cache, layer, in.batch);
       benchmark::DoNotOptimize(out.data<float>());
     }
   }
   // Multiply-adds of the causal scores and outputs: heads x tokens (tokens + 1) / 2 x head_dim, twice.
-  const double flops = double(kLayers) * kHeads * tokens * (tokens + 1) / 2.0 * kHeadDim * 2 * 2;
+  const double flops = double(kAttentionLayers) * kHeads * tokens * (tokens + 1) / 2.0 * kHeadDim * 2 * 2;
   state.counters["GFLOP/s"] =
       benchmark::Counter(flops * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.counters["threads"] = cpu_thread_pool().num_threads();
