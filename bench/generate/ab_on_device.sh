@@ -35,43 +35,19 @@ step() { echo "== $(date -u +%H:%M:%S) ${SECONDS}s $*"; }
 
 step "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(nproc) CPUs, $THREADS threads; $(uptime)"
 read -r -a PAIRS <<<"$TREES"
-FIRST=${PAIRS[0]#*=}
-FLAGS=(-std=c++20 -O3 -DNDEBUG -DFMT_HEADER_ONLY -idirafter "$INCLUDE" -pthread)
-for pair in "${PAIRS[@]}"; do
-  name=${pair%%=*} tree=${pair#*=}
-  mkdir -p "$BUILD/$name"
-  for source in $(find "$tree/src/common" "$tree/src/runtime" "$tree/src/model" -name '*.cc') \
-    "$tree/bench/generate/generate_bench.cc"; do
-    echo "-I$tree/src -c $source -o $BUILD/$name/$(basename "$(dirname "$source")")_$(basename "$source").o"
-  done
-done >"$BUILD/jobs"
-[ "$PROBE" = 1 ] && echo "-I$FIRST/src -c $FIRST/bench/runtime/amx_linear_probe.cc -o $BUILD/probe.o" >>"$BUILD/jobs"
 if [ ! -f "$MODEL_DIR/config.json" ]; then
   python3 scripts/make_bench_model.py "$MODEL_DIR" --writer raw >"$OUT/model.log" 2>&1 &
 fi
-step "compile $(wc -l <"$BUILD/jobs") objects"
-# shellcheck disable=SC2016  # expanded by the inner shell
-xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" {} || echo "FAILED {}"' _ "${FLAGS[@]}" <"$BUILD/jobs" 2>&1 |
-  grep -E "FAILED|error" | head -20
-for pair in "${PAIRS[@]}"; do
-  name=${pair%%=*}
-  # An archive, so that only what generate_bench needs is linked (the embedder's tokenizer is left out).
-  objects=()
-  for object in "$BUILD/$name"/*.o; do
-    [[ $object == *generate_bench* ]] || objects+=("$object")
-  done
-  ar rcs "$BUILD/$name/lib.a" "${objects[@]}" &&
-    g++ -pthread -o "$BUILD/gen_$name" "$BUILD/$name/generate_generate_bench.cc.o" "$BUILD/$name/lib.a" ||
-    echo "link of $name failed"
-done
+PROGRAMS=bench/generate/generate_bench.cc
+[ "$PROBE" = 1 ] && PROGRAMS+=" bench/runtime/amx_linear_probe.cc"
+step "compile"
+PROGRAMS=$PROGRAMS INCLUDE=$INCLUDE bash bench/generate/build_generate_bench.sh "$BUILD" "${PAIRS[@]}"
 wait
-built=("$BUILD"/gen_*)
+built=("$BUILD"/*/generate_bench)
 step "built: ${#built[@]} of ${#PAIRS[@]} trees"
 
 if [ "$PROBE" = 1 ]; then
-  name=${PAIRS[0]%%=*}
-  g++ -pthread -o "$BUILD/probe" "$BUILD/probe.o" "$BUILD/$name/lib.a" &&
-    CHUNKWISE_THREADS=$THREADS timeout 90 "$BUILD/probe" --reps 3 | tee "$OUT/probe.md"
+  CHUNKWISE_THREADS=$THREADS timeout 90 "$BUILD/${PAIRS[0]%%=*}/amx_linear_probe" --reps 3 | tee "$OUT/probe.md"
 fi
 
 round=1
@@ -80,7 +56,7 @@ while [ $SECONDS -lt "$BUDGET_S" ]; do
     name=${pair%%=*}
     step "$name round $round"
     # shellcheck disable=SC2086  # ARGS is a list of arguments
-    timeout 90 "$BUILD/gen_$name" "$MODEL_DIR" --threads "$THREADS" $ARGS >"$OUT/$name$round.jsonl" 2>&1
+    timeout 90 "$BUILD/$name/generate_bench" "$MODEL_DIR" --threads "$THREADS" $ARGS >"$OUT/$name$round.jsonl" 2>&1
     python3 - "$OUT/$name$round.jsonl" <<'EOF'
 import json, sys
 for line in open(sys.argv[1]):

@@ -35,7 +35,6 @@ FMT_MODE=${FMT_MODE:-auto}
 RUN_TORCH=${RUN_TORCH:-1}
 BUILD=${BUILD:-/tmp/generate-bench-build}
 mkdir -p "$OUT" "$BUILD"
-INCLUDE=$(cd "$INCLUDE" 2>/dev/null && pwd || echo "$INCLUDE")
 
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
@@ -54,41 +53,9 @@ step "machine"
 } | tee "$OUT/machine.txt"
 
 step "build generate_bench (g++ -O3, $(nproc) jobs)"
-FMT_FLAGS=()
-FMT_LIBS=()
-if [ "$FMT_MODE" = auto ] && printf '#include <fmt/format.h>\nint main() { return int(fmt::format("{}", 1).size()); }\n' |
-  g++ -std=c++20 -x c++ - -lfmt -o "$BUILD/fmt_check" 2>/dev/null; then
-  FMT_LIBS=(-lfmt)
-  echo "fmt: system library"
-else
-  FMT_FLAGS=(-DFMT_HEADER_ONLY)
-  echo "fmt: header-only"
-fi
-CXXFLAGS=(-std=c++20 -O3 -DNDEBUG -Wall -Wextra -I"$SRC/src" -idirafter "$INCLUDE" "${FMT_FLAGS[@]}" -pthread)
-mapfile -t SOURCES < <(find "$SRC/src/common" "$SRC/src/runtime" "$SRC/src/model" -name '*.cc' | sort)
-SOURCES+=("$SRC/bench/generate/generate_bench.cc")
-export BUILD
-# shellcheck disable=SC2016  # $BUILD and "$@" expand in the inner shell
-printf '%s\n' "${SOURCES[@]}" |
-  xargs -P "$(nproc)" -I{} sh -c 'g++ "$@" -c "{}" -o "$BUILD/$(echo "{}" | tr ./ __).o" || echo "FAILED {}"' _ \
-    "${CXXFLAGS[@]}" | tee "$BUILD/compile.log"
-if grep -q FAILED "$BUILD/compile.log"; then
-  echo "build failed"
-  exit 1
-fi
-# The library objects go into an archive, so that only what generate_bench needs is linked (as with CMake's
-# static libraries: e.g. the model's embedder needs the tokenizer, which this build leaves out).
-rm -f "$BUILD/libchunkwise.a"
-LIB_OBJECTS=()
-for object in "$BUILD"/*.o; do
-  case "$object" in
-    *generate_bench_cc.o) ;;
-    *) LIB_OBJECTS+=("$object") ;;
-  esac
-done
-ar rcs "$BUILD/libchunkwise.a" "${LIB_OBJECTS[@]}" || exit 1
-g++ -pthread -o "$BUILD/generate_bench" "$BUILD"/*generate_bench_cc.o "$BUILD/libchunkwise.a" "${FMT_LIBS[@]}" || exit 1
-ls -la "$BUILD/generate_bench"
+INCLUDE=$INCLUDE FMT_MODE=$FMT_MODE bash "$(dirname "$0")/build_generate_bench.sh" "$BUILD" "tree=$SRC" || exit 1
+GENERATE_BENCH=$BUILD/tree/generate_bench
+ls -la "$GENERATE_BENCH"
 
 if [ ! -f "$MODEL_DIR/config.json" ]; then
   step "model"
@@ -98,7 +65,7 @@ fi
 ls -la "$MODEL_DIR"
 
 step "chunkwise generate_bench, $THREADS threads"
-"$BUILD/generate_bench" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" | tee "$OUT/chunkwise.jsonl"
+"$GENERATE_BENCH" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" | tee "$OUT/chunkwise.jsonl"
 
 if [ "$RUN_TORCH" = 1 ]; then
   step "PyTorch eager bf16, $THREADS threads"
@@ -109,13 +76,13 @@ fi
 EXTRA_FILES=()
 for threads in $EXTRA_THREADS; do
   step "chunkwise generate_bench, $threads threads"
-  "$BUILD/generate_bench" "$MODEL_DIR" --threads "$threads" "${BENCH[@]}" | tee "$OUT/chunkwise-${threads}t.jsonl"
+  "$GENERATE_BENCH" "$MODEL_DIR" --threads "$threads" "${BENCH[@]}" | tee "$OUT/chunkwise-${threads}t.jsonl"
   EXTRA_FILES+=("$OUT/chunkwise-${threads}t.jsonl")
 done
 
 for precision in $EXTRA_PRECISIONS; do
   step "chunkwise generate_bench, $THREADS threads, matmul precision $precision"
-  "$BUILD/generate_bench" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" --matmul-precision "$precision" \
+  "$GENERATE_BENCH" "$MODEL_DIR" --threads "$THREADS" "${BENCH[@]}" --matmul-precision "$precision" \
     --steps 16 --decode-reps 1 --bandwidth-reps 3 | tee "$OUT/chunkwise-$precision.jsonl"
   EXTRA_FILES+=("$OUT/chunkwise-$precision.jsonl")
 done
