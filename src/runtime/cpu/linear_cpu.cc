@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <utility>
 #include <vector>
 
 #include "runtime/cpu/cpu_ops.h"
@@ -187,26 +188,52 @@ CHUNKWISE_AVX512 inline __m512 load16(const Half* p) {
   return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
 
+// The weight rows that a thread's GEMV streams read after the current group: `count` rows from `first`,
+// `stride` elements apart (count 0: none known).
+template <typename W>
+struct NextRows {
+  const W* first = nullptr;
+  int64_t stride = 0;
+  int count = 0;
+};
+
 // Output columns [j, j + R) for all rows, R weight rows at a time (R streams from memory per thread). Each
 // row's sum is formed the same way whatever R is (two accumulators, the same order), so outputs do not depend
 // on which R took a row.
+//
+// Each stream prefetches kGemvPrefetchBytes ahead of where it reads: the L2 streamer does not cross 4 KiB
+// pages, and a bf16 row of K = 2048 is one page, so without this every row starts with a few misses
+// (measured: decode projections of a Llama-3.2-1B shape 22.5 -> 20.5 ms a step, 16 threads). Near a row's end
+// the place ahead is in the row that this stream reads next, in the next group (`next`); row j + r + 1 is
+// another stream's and read already.
+constexpr int64_t kGemvPrefetchBytes = 2048;
 template <int R, typename W>
 CHUNKWISE_AVX512 inline void gemv_rows_avx512(const float* x, const W* w, const float* bias, float* y,
-                                              int64_t rows, int64_t n, int64_t k, int64_t j) {
+                                              int64_t rows, int64_t n, int64_t k, int64_t j,
+                                              NextRows<W> next) {
   const int64_t k32 = k / 32 * 32;
+  const int64_t row_bytes = k * int64_t(sizeof(W));
   const W* rows_w[R];
-  for (int r = 0; r < R; ++r) rows_w[r] = w + (j + r) * k;
+  const char* next_w[R];
+  for (int r = 0; r < R; ++r) {
+    rows_w[r] = w + (j + r) * k;
+    next_w[r] =
+        r < next.count ? reinterpret_cast<const char*>(next.first + r * next.stride) - row_bytes : nullptr;
+  }
   for (int64_t t = 0; t < rows; ++t) {
     const float* xr = x + t * k;
     __m512 a[R], b[R];
     for (int r = 0; r < R; ++r) a[r] = b[r] = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i < k32; i += 32) {
-      // 2 KiB ahead in each row: the L2 streamer does not cross 4 KiB pages, and a bf16 row of K = 2048 is
-      // one page, so without this every row starts with a few misses (measured: decode projections of a
-      // Llama-3.2-1B shape 22.5 -> 20.5 ms a step, 16 threads).
-      for (int r = 0; r < R; ++r)
-        _mm_prefetch(reinterpret_cast<const char*>(rows_w[r] + i) + 2048, _MM_HINT_T0);
+      const int64_t ahead = i * int64_t(sizeof(W)) + kGemvPrefetchBytes;
+      if (ahead < row_bytes) {
+        for (int r = 0; r < R; ++r)
+          _mm_prefetch(reinterpret_cast<const char*>(rows_w[r]) + ahead, _MM_HINT_T0);
+      } else if (t == 0 && ahead < 2 * row_bytes) {
+        for (int r = 0; r < R; ++r)
+          if (next_w[r]) _mm_prefetch(next_w[r] + ahead, _MM_HINT_T0);
+      }
       const __m512 xa = _mm512_loadu_ps(xr + i);
       const __m512 xb = _mm512_loadu_ps(xr + i + 16);
       for (int r = 0; r < R; ++r) {
@@ -222,15 +249,25 @@ CHUNKWISE_AVX512 inline void gemv_rows_avx512(const float* x, const W* w, const 
   }
 }
 
-// Eight rows at a time, then four, then the AVX2 loop for the rest. Eight against four on the GPU host (16
-// threads, Llama-3.2-1B-shaped decode projections, alternated three times): 18.34-19.12 -> 17.37-18.36 ms a
-// step.
+// The rows of [j, n_end) that gemv_avx512 reads as one group from j, or `after` once j is at n_end.
+template <typename W>
+NextRows<W> gemv_group_at(const W* w, int64_t k, int64_t j, int64_t n_end, NextRows<W> after) {
+  if (j >= n_end) return after;
+  return {w + j * k, k, int(std::min<int64_t>(n_end - j >= 8 ? 8 : 4, n_end - j))};
+}
+
+// Eight rows at a time, then four, then the AVX2 loop for the rest; `after` is what this thread reads next
+// (for the last group's prefetches). Eight against four on the GPU host (16 threads, Llama-3.2-1B-shaped
+// decode projections, alternated three times): 18.34-19.12 -> 17.37-18.36 ms a step.
 template <typename W>
 CHUNKWISE_AVX512 void gemv_avx512(const float* x, const W* w, const float* bias, float* y, int64_t rows,
-                                  int64_t n, int64_t k, int64_t n_begin, int64_t n_end) {
+                                  int64_t n, int64_t k, int64_t n_begin, int64_t n_end,
+                                  NextRows<W> after = {}) {
   int64_t j = n_begin;
-  for (; j + 8 <= n_end; j += 8) gemv_rows_avx512<8>(x, w, bias, y, rows, n, k, j);
-  for (; j + 4 <= n_end; j += 4) gemv_rows_avx512<4>(x, w, bias, y, rows, n, k, j);
+  for (; j + 8 <= n_end; j += 8)
+    gemv_rows_avx512<8>(x, w, bias, y, rows, n, k, j, gemv_group_at(w, k, j + 8, n_end, after));
+  for (; j + 4 <= n_end; j += 4)
+    gemv_rows_avx512<4>(x, w, bias, y, rows, n, k, j, gemv_group_at(w, k, j + 4, n_end, after));
   if (j < n_end) gemv_avx2(x, w, bias, y, rows, n, k, j, n_end);
 }
 
@@ -447,13 +484,27 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
     bool wide = has_avx512();
     ThreadPool& pool = cpu_thread_pool();
     std::atomic<int64_t> next{0};
+    // Each thread claims its next task when it starts one, so that the last group's streams can prefetch
+    // into it (see gemv_rows_avx512).
+    const auto task_rows = [&](int64_t task) {
+      const int64_t begin = task * task_groups * 4;
+      return std::pair{begin, std::min(n, begin + task_groups * 4)};
+    };
     pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
-      for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
-        int64_t begin = task * task_groups * 4, end = std::min(n, begin + task_groups * 4);
-        if (wide)
-          gemv_avx512(x, w, bias, y, rows, n, k, begin, end);
-        else
+      for (int64_t task = next.fetch_add(1, std::memory_order_relaxed); task < tasks;) {
+        const int64_t following = next.fetch_add(1, std::memory_order_relaxed);
+        const auto [begin, end] = task_rows(task);
+        if (wide) {
+          NextRows<W> after;
+          if (following < tasks) {
+            const auto [next_begin, next_end] = task_rows(following);
+            after = gemv_group_at(w, k, next_begin, next_end, NextRows<W>{});
+          }
+          gemv_avx512(x, w, bias, y, rows, n, k, begin, end, after);
+        } else {
           gemv_avx2(x, w, bias, y, rows, n, k, begin, end);
+        }
+        task = following;
       }
     });
     return;
@@ -466,9 +517,9 @@ void linear_avx2(const float* x, const W* w, const float* bias, float* y, int64_
 
 template <typename W>
 void gemv_columns(const float* x, const W* w, const float* bias, float* y, int64_t rows, int64_t n, int64_t k,
-                  int64_t begin, int64_t end) {
+                  int64_t begin, int64_t end, NextRows<W> after) {
   if (has_avx512())
-    gemv_avx512(x, w, bias, y, rows, n, k, begin, end);
+    gemv_avx512(x, w, bias, y, rows, n, k, begin, end, after);
   else
     gemv_avx2(x, w, bias, y, rows, n, k, begin, end);
 }
@@ -495,18 +546,35 @@ void linear_group(std::span<const LinearProblem> problems, MatmulPrecision preci
   const int64_t tasks = first_task.back();
   ThreadPool& pool = cpu_thread_pool();
   std::atomic<int64_t> next{0};
+  // Task `task` of product i: its weight rows [begin, end).
+  const auto task_rows = [&](size_t i, int64_t task) {
+    const LinearProblem& p = problems[i];
+    const int64_t per_task = gemv_task_groups(p.x->dim(1), size_of(p.weight->dtype()));
+    const int64_t begin = (task - first_task[i]) * per_task * 4;
+    return std::pair{begin, std::min(p.weight->dim(0), begin + per_task * 4)};
+  };
+  // Each thread claims its next task when it starts one (see linear_avx2's GEMV).
   pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
-    size_t i = 0;
-    for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;) {
+    size_t i = 0, following_i = 0;
+    for (int64_t task = next.fetch_add(1, std::memory_order_relaxed); task < tasks;) {
+      const int64_t following = next.fetch_add(1, std::memory_order_relaxed);
       while (task >= first_task[i + 1]) ++i;
+      if (following < tasks)
+        while (following >= first_task[following_i + 1]) ++following_i;
       const LinearProblem& p = problems[i];
       const int64_t rows = p.x->dim(0), k = p.x->dim(1), n = p.weight->dim(0);
+      const auto [begin, end] = task_rows(i, task);
       visit_float_dtype(p.weight->dtype(), [&]<typename W>(W) {
-        const int64_t per_task = gemv_task_groups(k, sizeof(W));
-        const int64_t begin = (task - first_task[i]) * per_task * 4, end = std::min(n, begin + per_task * 4);
+        NextRows<W> after;
+        const LinearProblem& q = problems[following_i];
+        if (following < tasks && q.weight->dtype() == p.weight->dtype()) {
+          const auto [next_begin, next_end] = task_rows(following_i, following);
+          after = gemv_group_at(q.weight->data<W>(), q.x->dim(1), next_begin, next_end, NextRows<W>{});
+        }
         gemv_columns(p.x->data<float>(), p.weight->data<W>(), p.bias, p.out->data<float>(), rows, n, k, begin,
-                     end);
+                     end, after);
       });
+      task = following;
     }
   });
 }
