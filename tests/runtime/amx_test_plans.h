@@ -14,6 +14,8 @@ inline std::vector<AmxLinearPlan> amx_test_plans() {
       {.pack = AmxLinearPlan::Pack::transpose},
       {.l1_steps = 4},
       {.l1_steps = 3, .pack = AmxLinearPlan::Pack::transpose},
+      {.prefetch = true},
+      {.l1_steps = 3, .prefetch = true},
       {.task_rows = 64, .task_columns = 512, .k_block_steps = 8, .l1_steps = 2},
       {.task_rows = 32, .task_columns = 32, .k_block_steps = 5},
   };

@@ -27,6 +27,9 @@ struct AmxLinearPlan {
   int64_t k_block_steps = 0;   // 32-input steps split and packed at a time; 0: 32 with 1 term, else 16
   int64_t l1_steps = 0;        // steps multiplied per sweep over the task's 32 x 32 blocks; 0: a K block
   Pack pack = Pack::gather;
+  // Each 32 x 32 block's product prefetches into L1 the next block's weight tiles and accumulators (useful
+  // with L1 passes, where the inputs stay in L1 and the weights come from L2).
+  bool prefetch = false;
 };
 
 // True once the CPU reports AMX-TILE and AMX-BF16 and Linux granted this process the tile state.

@@ -16,7 +16,8 @@
 //    (6, 7) are loaded and, for each term, two input tiles (4, 5), then four tile products. Between passes
 //    the accumulators are stored to and reloaded from the task's f32 buffer (exact: the sums are the same as
 //    with one pass over K), written to y with the bias at the end. Every plan therefore adds the same
-//    products in the same order.
+//    products in the same order. With plan.prefetch, each block's product also prefetches the next block's
+//    weight tiles and accumulators into L1 (software prefetches do not change results).
 #include <cpuid.h>
 #include <immintrin.h>
 #include <sys/syscall.h>
@@ -138,13 +139,24 @@ CHUNKWISE_AVX512 void pack_column_block(const BFloat16* w, int64_t n, int64_t k,
   }
 }
 
+// What the next multiply_block call of a task will load, for AmxLinearPlan::prefetch: its weight tiles (the
+// same steps, `b` of that call) and its accumulators (nullptr where that call starts them from zero).
+struct NextBlock {
+  const uint16_t* b = nullptr;
+  const float* acc = nullptr;
+};
+
 // Adds the products of `count` steps to the 32 x 32 output block held as four f32 tiles (rows 0-15 x columns
 // 0-15, 0-15 x 16-31, 16-31 x 0-15, 16-31 x 16-31; 1 KiB each) at `acc`, which starts from zero when `first`.
 // `a`: the split inputs of the first 16-row block (tile of step s and term t at (s * Terms + t) *
 // kTileElements), the second block's `second_block` elements further; `b`: the 32 columns' packed weights.
+// Prefetches (into L1) what `next` names while the tiles multiply.
 template <int Terms>
 CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t second_block, int64_t count, const uint16_t* b,
-                                  float* acc, bool first) {
+                                  float* acc, bool first, NextBlock next) {
+  if (next.acc)
+    for (int line = 0; line < 64; ++line)
+      _mm_prefetch(reinterpret_cast<const char*>(next.acc) + 64 * line, _MM_HINT_T0);
   if (first) {
     _tile_zero(0);
     _tile_zero(1);
@@ -157,6 +169,9 @@ CHUNKWISE_AMX void multiply_block(const uint16_t* a, int64_t second_block, int64
     _tile_loadd(3, acc + 768, 64);
   }
   for (int64_t s = 0; s < count; ++s) {
+    if (next.b)  // this step's two weight tiles of the next call: 2 KiB
+      for (int line = 0; line < 32; ++line)
+        _mm_prefetch(reinterpret_cast<const char*>(next.b + s * 2 * kTileElements) + 64 * line, _MM_HINT_T0);
     _tile_loadd(6, b + (s * 2) * kTileElements, 64);
     _tile_loadd(7, b + (s * 2 + 1) * kTileElements, 64);
     for (int t = 0; t < Terms; ++t) {
@@ -189,15 +204,23 @@ CHUNKWISE_AMX void release_tiles() {
 }
 
 // Writes the accumulated 32 x 32 block (tile layout, see multiply_block) to y rows [m0, m0 + 32) and columns
-// [c0, c0 + 32), clipped to rows x n, adding the bias.
-void store_block(const float* acc, const float* bias, float* y, int64_t rows, int64_t n, int64_t m0,
-                 int64_t c0) {
+// [c0, c0 + 32), clipped to rows x n, adding the bias: 16 columns (one tile row) at a time.
+CHUNKWISE_AVX512 void store_block(const float* acc, const float* bias, float* y, int64_t rows, int64_t n,
+                                  int64_t m0, int64_t c0) {
   const int64_t valid_rows = std::min(kBlock, rows - m0), valid_columns = std::min(kBlock, n - c0);
+  __mmask16 masks[2];
+  __m512 biases[2];
+  for (int64_t h = 0; h < 2; ++h) {
+    const int64_t valid = std::clamp<int64_t>(valid_columns - 16 * h, 0, 16);
+    masks[h] = __mmask16((1u << valid) - 1);
+    biases[h] = bias ? _mm512_maskz_loadu_ps(masks[h], bias + c0 + 16 * h) : _mm512_setzero_ps();
+  }
   for (int64_t r = 0; r < valid_rows; ++r) {
     float* out = y + (m0 + r) * n + c0;
     const float* tiles = acc + (r / 16) * 512 + (r % 16) * 16;
-    for (int64_t c = 0; c < valid_columns; ++c)
-      out[c] = tiles[(c / 16) * 256 + c % 16] + (bias ? bias[c0 + c] : 0.0f);
+    for (int64_t h = 0; h < 2; ++h)
+      _mm512_mask_storeu_ps(out + 16 * h, masks[h],
+                            _mm512_add_ps(_mm512_loadu_ps(tiles + h * 256), biases[h]));
   }
 }
 
@@ -250,14 +273,29 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
           split_block(x, rows, k, Terms, b * 16, s0, count, split + (b - 2 * rb0) * split_block16);
         for (int64_t j = j0; j < j1; ++j)
           pack_column_block(w, n, k, j * kBlock, s0, s0 + count, packed + (j - j0) * packed_block, plan.pack);
+        // The weight tiles of block j in the pass from step `pass`.
+        auto weights_at = [&](int64_t j, int64_t pass) {
+          return packed + (j - j0) * packed_block + pass * 2 * kTileElements;
+        };
         for (int64_t pass = 0; pass < count; pass += l1_steps) {
           const int64_t pass_steps = std::min(l1_steps, count - pass);
           for (int64_t rb = rb0; rb < rb1; ++rb)
-            for (int64_t j = j0; j < j1; ++j)
+            for (int64_t j = j0; j < j1; ++j) {
+              NextBlock next;
+              if (plan.prefetch) {  // the next call: (rb, j + 1), else (rb + 1, j0), else the next pass
+                const bool last_column = j + 1 == j1, last_row = rb + 1 == rb1;
+                const int64_t next_pass = last_column && last_row ? pass + l1_steps : pass;
+                if (next_pass < count) {
+                  next.b = weights_at(last_column ? j0 : j + 1, next_pass);
+                  if (s0 > 0 || next_pass > 0)
+                    next.acc =
+                        block_acc(last_column ? (last_row ? rb0 : rb + 1) : rb, last_column ? j0 : j + 1);
+                }
+              }
               multiply_block<Terms>(split + (rb - rb0) * 2 * split_block16 + pass * Terms * kTileElements,
-                                    split_block16, pass_steps,
-                                    packed + (j - j0) * packed_block + pass * 2 * kTileElements,
-                                    block_acc(rb, j), s0 == 0 && pass == 0);
+                                    split_block16, pass_steps, weights_at(j, pass), block_acc(rb, j),
+                                    s0 == 0 && pass == 0, next);
+            }
         }
       }
       for (int64_t rb = rb0; rb < rb1; ++rb)
