@@ -10,6 +10,8 @@
 # writer and PyTorch's benchmark come from the current directory (the repository root).
 # Environment:
 #   TREES      name=dir pairs (required), run in this order each round
+#   PLANS      name=spec pairs run after the trees each round: the first tree's binary with
+#              CHUNKWISE_AMX_PLAN=spec (runtime/cpu/linear_amx.h), e.g. "l1x4=l1_steps=4,prefetch=1"
 #   OUT        where the JSON lines go: <name><round>.jsonl, probe.md, torch.jsonl (default /tmp/ab-out)
 #   THREADS    threads (default: nproc)
 #   ARGS       generate_bench arguments (default: 32 decode steps, 2 repetitions each)
@@ -50,16 +52,29 @@ if [ "$PROBE" = 1 ]; then
   CHUNKWISE_THREADS=$THREADS timeout 90 "$BUILD/${PAIRS[0]%%=*}/amx_linear_probe" --reps 3 | tee "$OUT/probe.md"
 fi
 
+# Runs of a round: name, binary, CHUNKWISE_AMX_PLAN (empty: the defaults).
+RUNS=()
+for pair in "${PAIRS[@]}"; do
+  RUNS+=("${pair%%=*}" "$BUILD/${pair%%=*}/generate_bench" "")
+done
+read -r -a PLAN_PAIRS <<<"${PLANS:-}"
+for pair in "${PLAN_PAIRS[@]}"; do
+  RUNS+=("${pair%%=*}" "$BUILD/${PAIRS[0]%%=*}/generate_bench" "${pair#*=}")
+done
+
 round=1
 while [ $SECONDS -lt "$BUDGET_S" ]; do
-  for pair in "${PAIRS[@]}"; do
-    name=${pair%%=*}
-    step "$name round $round"
+  for ((i = 0; i < ${#RUNS[@]}; i += 3)); do
+    name=${RUNS[i]}
+    step "$name round $round${RUNS[i + 2]:+ (CHUNKWISE_AMX_PLAN=${RUNS[i + 2]})}"
     # shellcheck disable=SC2086  # ARGS is a list of arguments
-    timeout 90 "$BUILD/$name/generate_bench" "$MODEL_DIR" --threads "$THREADS" $ARGS >"$OUT/$name$round.jsonl" 2>&1
+    CHUNKWISE_AMX_PLAN=${RUNS[i + 2]} timeout 90 "${RUNS[i + 1]}" "$MODEL_DIR" --threads "$THREADS" $ARGS \
+      >"$OUT/$name$round.jsonl" 2>&1
     python3 - "$OUT/$name$round.jsonl" <<'EOF'
 import json, sys
 for line in open(sys.argv[1]):
+    if line.startswith("generate_bench:"):  # an error
+        print(" ", line.rstrip())
     if line.startswith("{"):
         r = json.loads(line)
         if r.get("measure") in ("prefill", "decode", "memory_bandwidth"):

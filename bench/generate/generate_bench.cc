@@ -39,6 +39,7 @@
 #include "../memory_read.h"
 #include "model/decoder_model.h"
 #include "model/weights.h"
+#include "runtime/cpu/linear_amx.h"
 #include "runtime/op_profile.h"
 #include "runtime/ops/linear.h"
 #include "runtime/tensor.h"
@@ -292,6 +293,8 @@ int run(const Options& options) {
         {"weight_bytes", weights.all},
         {"weight_bytes_per_step", weights.per_step},
         {"threads", threads},
+        {"amx", runtime::cpu::amx_available()},
+        {"amx_plan", runtime::cpu::describe(runtime::cpu::amx_linear_plan_in_use())},
         {"load_s", load_seconds}});
 
   // One cache for the whole run: room for the prompt and the decode steps of one sequence. Each repetition

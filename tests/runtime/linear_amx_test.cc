@@ -7,6 +7,8 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "amx_test_plans.h"
@@ -74,6 +76,38 @@ TEST(AmxLinearPlan, SizesThatAreNotMultiplesOf32AreRefused) {
       ADD_FAILURE() << "accepted";
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("multiples of 32"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(AmxLinearPlan, ParsesWhatDescribeWrites) {
+  const AmxLinearPlan plan = parse_amx_linear_plan("l1_steps=4,pack=transpose,prefetch=1,task_rows=256");
+  EXPECT_EQ(plan.task_rows, 256);
+  EXPECT_EQ(plan.task_columns, AmxLinearPlan{}.task_columns);
+  EXPECT_EQ(plan.l1_steps, 4);
+  EXPECT_EQ(plan.pack, AmxLinearPlan::Pack::transpose);
+  EXPECT_TRUE(plan.prefetch);
+  EXPECT_EQ(describe(plan),
+            "task_rows=256,task_columns=256,k_block_steps=0,l1_steps=4,pack=transpose,prefetch=1");
+  const AmxLinearPlan again = parse_amx_linear_plan(describe(plan));
+  EXPECT_EQ(describe(again), describe(plan));
+  EXPECT_EQ(describe(parse_amx_linear_plan("")), describe(AmxLinearPlan{}));
+}
+
+TEST(AmxLinearPlan, UnreadableSpecsAreRefusedWithTheReason) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"l1_steps", "is not key=value"},         {"l1_steps=four", "is not a whole number"},
+      {"l1_steps=4x", "is not a whole number"}, {"pack=scatter", "neither gather nor transpose"},
+      {"prefetch=yes", "neither 0 nor 1"},      {"threads=4", "unknown key 'threads'"},
+      {"task_rows=100", "multiples of 32"},     {"k_block_steps=-1", "not negative"},
+  };
+  for (const auto& [spec, reason] : cases) {
+    try {
+      parse_amx_linear_plan(spec);
+      ADD_FAILURE() << spec << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(spec), std::string::npos) << e.what();
     }
   }
 }

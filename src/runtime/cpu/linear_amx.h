@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "runtime/dtype.h"
 
@@ -32,11 +34,23 @@ struct AmxLinearPlan {
   bool prefetch = false;
 };
 
+// Throws std::invalid_argument for sizes that are not positive multiples of 32 (rows, columns) or negative
+// steps.
+void check_amx_linear_plan(const AmxLinearPlan& plan);
+// "l1_steps=4,pack=transpose,prefetch=1": any of the fields by name (pack: gather or transpose; prefetch: 0
+// or 1), the rest left at their defaults. Throws std::invalid_argument naming the spec and what is wrong.
+AmxLinearPlan parse_amx_linear_plan(std::string_view spec);
+// Every field as parse_amx_linear_plan reads it.
+std::string describe(const AmxLinearPlan& plan);
+// The plan linear() uses: the defaults, or CHUNKWISE_AMX_PLAN (read once; for timing plans end to end without
+// a rebuild). An unreadable CHUNKWISE_AMX_PLAN throws Error (invalid_input) on every call.
+const AmxLinearPlan& amx_linear_plan_in_use();
+
 // True once the CPU reports AMX-TILE and AMX-BF16 and Linux granted this process the tile state.
 bool amx_available();
 
-// terms: 1, 2 or 3. Requires amx_available(). Throws std::invalid_argument for a plan whose sizes are not
-// positive multiples of 32 (rows, columns) or negative (steps).
+// terms: 1, 2 or 3. Requires amx_available(). Throws std::invalid_argument for a plan that
+// check_amx_linear_plan refuses.
 void linear_bf16_amx(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
                      int64_t k, int terms, const AmxLinearPlan& plan = {});
 

@@ -35,8 +35,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 #include "runtime/thread_pool.h"
@@ -306,15 +304,6 @@ void linear_amx_terms(const float* x, const BFloat16* w, const float* bias, floa
   });
 }
 
-void check_plan(const AmxLinearPlan& plan) {
-  if (plan.task_rows <= 0 || plan.task_rows % kBlock != 0 || plan.task_columns <= 0 ||
-      plan.task_columns % kBlock != 0 || plan.k_block_steps < 0 || plan.l1_steps < 0)
-    throw std::invalid_argument(
-        "AMX linear plan: task rows " + std::to_string(plan.task_rows) + " and columns " +
-        std::to_string(plan.task_columns) + " must be positive multiples of 32, K block and L1 steps " +
-        std::to_string(plan.k_block_steps) + " and " + std::to_string(plan.l1_steps) + " not negative");
-}
-
 }  // namespace
 
 bool amx_available() {
@@ -324,7 +313,7 @@ bool amx_available() {
 
 void linear_bf16_amx(const float* x, const BFloat16* w, const float* bias, float* y, int64_t rows, int64_t n,
                      int64_t k, int terms, const AmxLinearPlan& plan) {
-  check_plan(plan);
+  check_amx_linear_plan(plan);
   switch (terms) {
     case 1:
       return linear_amx_terms<1>(x, w, bias, y, rows, n, k, plan);

@@ -592,7 +592,8 @@ void linear(const Tensor& x, const Tensor& weight, const float* bias, MatmulPrec
   if (rows == 0 || n == 0) return;
   if (weight.dtype() == DType::bf16 && rows >= amx_min_rows && k > 0 && usable_isa() >= CpuIsa::amx) {
     const int terms = precision == MatmulPrecision::bf16 ? 1 : precision == MatmulPrecision::bf16x2 ? 2 : 3;
-    linear_bf16_amx(x.data<float>(), weight.data<BFloat16>(), bias, out.data<float>(), rows, n, k, terms);
+    linear_bf16_amx(x.data<float>(), weight.data<BFloat16>(), bias, out.data<float>(), rows, n, k, terms,
+                    amx_linear_plan_in_use());
     return;
   }
   visit_float_dtype(weight.dtype(), [&]<typename W>(W) {
