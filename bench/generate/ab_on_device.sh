@@ -12,11 +12,13 @@
 #   TREES      name=dir pairs (required), run in this order each round
 #   PLANS      name=spec pairs run after the trees each round: the first tree's binary with
 #              CHUNKWISE_AMX_PLAN=spec (runtime/cpu/linear_amx.h), e.g. "l1x4=l1_steps=4,prefetch=1"
-#   OUT        where the JSON lines go: <name><round>.jsonl, probe.md, torch.jsonl (default /tmp/ab-out)
+#   OUT        where the results go: <name><round>.jsonl, probe.md, gemv_layout.md, torch.jsonl
+#              (default /tmp/ab-out)
 #   THREADS    threads (default: nproc)
 #   ARGS       generate_bench arguments (default: 32 decode steps, 2 repetitions each)
 #   BUDGET_S   no new round starts after this many seconds of the script (default 250)
-#   PROBE      1: build and run the first tree's bench/runtime/amx_linear_probe (default 0)
+#   PROBE      1: build and run the first tree's bench/runtime/amx_linear_probe and gemv_layout_probe
+#              (default 0)
 #   TORCH      1: PyTorch's torch_generate_bench.py with the same arguments if under BUDGET_S - 50 s (default 0)
 #   INCLUDE    fallback headers (fmt, nlohmann; default .device/benchgen/include)
 #   MODEL_DIR  the model (written with scripts/make_bench_model.py if missing; default /tmp/llama-3.2-1b-random)
@@ -41,7 +43,7 @@ if [ ! -f "$MODEL_DIR/config.json" ]; then
   python3 scripts/make_bench_model.py "$MODEL_DIR" --writer raw >"$OUT/model.log" 2>&1 &
 fi
 PROGRAMS=bench/generate/generate_bench.cc
-[ "$PROBE" = 1 ] && PROGRAMS+=" bench/runtime/amx_linear_probe.cc"
+[ "$PROBE" = 1 ] && PROGRAMS+=" bench/runtime/amx_linear_probe.cc bench/runtime/gemv_layout_probe.cc"
 step "compile"
 PROGRAMS=$PROGRAMS INCLUDE=$INCLUDE bash bench/generate/build_generate_bench.sh "$BUILD" "${PAIRS[@]}"
 wait
@@ -50,6 +52,7 @@ step "built: ${#built[@]} of ${#PAIRS[@]} trees"
 
 if [ "$PROBE" = 1 ]; then
   CHUNKWISE_THREADS=$THREADS timeout 90 "$BUILD/${PAIRS[0]%%=*}/amx_linear_probe" --reps 3 | tee "$OUT/probe.md"
+  CHUNKWISE_THREADS=$THREADS timeout 60 "$BUILD/${PAIRS[0]%%=*}/gemv_layout_probe" | tee "$OUT/gemv_layout.md"
 fi
 
 # Runs of a round: name, binary, CHUNKWISE_AMX_PLAN (empty: the defaults).
