@@ -1,7 +1,8 @@
-// Would decode read its weights faster in another layout? The library's bf16 GEMV (runtime linear, one input
-// row) streams 8 weight rows at a time, 8 streams per thread; here it runs next to the same product over a
-// copy whose groups of 8 rows are interleaved in 64-byte pieces (each thread then reads one sequential
-// stream), and next to the read-bandwidth probe, all over the same 512 MiB of weights (K = 2048) in turn.
+// Would decode read its weights faster in another layout or split? The library's bf16 GEMV (runtime linear,
+// one input row) streams 8 weight rows at a time, 8 streams per thread, in 64 KiB tasks from a shared
+// counter; here it runs next to the same product over a copy whose groups of 8 rows are interleaved in
+// 64-byte pieces (each thread then reads one sequential stream), each also with one contiguous range of rows
+// per thread, and next to the read-bandwidth probe, all over the same 512 MiB of weights (K = 2048) in turn.
 //   gemv_layout_probe [--rows N] [--reps R]      threads: CHUNKWISE_THREADS (default: all)
 // Prints a markdown table: best time, GB/s, fraction of the probe. Built by CMake (bench/runtime) and by
 // bench/generate/ab_on_device.sh (PROBE=1) for the GPU machine's host.
@@ -66,14 +67,39 @@ PROBE_AVX512 void interleaved_rows8(const float* x, const uint16_t* group, float
   for (int r = 0; r < 8; ++r) y[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
 }
 
-void interleaved_gemv(const float* x, const uint16_t* w, float* y, int64_t n, int64_t prefetch_bytes) {
+// Rows [j, j + 8) from the row-major weights, as the library's 8-row loop reads them (2 KiB prefetch ahead
+// in each row).
+PROBE_AVX512 void row_major_rows8(const float* x, const uint16_t* w, float* y) {
+  __m512 a[8], b[8];
+  for (int r = 0; r < 8; ++r) a[r] = b[r] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < kK; i += 32) {
+    for (int r = 0; r < 8; ++r)
+      _mm_prefetch(reinterpret_cast<const char*>(w + r * kK + i) + 2048, _MM_HINT_T0);
+    const __m512 xa = _mm512_loadu_ps(x + i), xb = _mm512_loadu_ps(x + i + 16);
+    for (int r = 0; r < 8; ++r) {
+      a[r] = _mm512_fmadd_ps(widen16(w + r * kK + i), xa, a[r]);
+      b[r] = _mm512_fmadd_ps(widen16(w + r * kK + i + 16), xb, b[r]);
+    }
+  }
+  for (int r = 0; r < 8; ++r) y[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+}
+
+// All n rows, 8 at a time by `rows8(j)`: tasks of kTaskRows rows from a shared counter (as the library), or
+// one contiguous range of rows per thread.
+void gemv(int64_t n, bool contiguous, const std::function<void(int64_t)>& rows8) {
   auto& pool = cpu_thread_pool();
   const int64_t tasks = n / kTaskRows;
+  if (contiguous) {
+    pool.parallel_for(tasks, (tasks + pool.num_threads() - 1) / pool.num_threads(),
+                      [&](int64_t begin, int64_t end) {
+                        for (int64_t j = begin * kTaskRows; j < end * kTaskRows; j += 8) rows8(j);
+                      });
+    return;
+  }
   std::atomic<int64_t> next{0};
   pool.parallel_for(std::min<int64_t>(tasks, pool.num_threads()), 1, [&](int64_t, int64_t) {
     for (int64_t task; (task = next.fetch_add(1, std::memory_order_relaxed)) < tasks;)
-      for (int64_t j = task * kTaskRows; j < (task + 1) * kTaskRows; j += 8)
-        interleaved_rows8(x, w + j * kK, y + j, prefetch_bytes);
+      for (int64_t j = task * kTaskRows; j < (task + 1) * kTaskRows; j += 8) rows8(j);
   });
 }
 
@@ -143,11 +169,20 @@ int main(int argc, char** argv) {
       {"library GEMV (row-major, 8 streams a thread)",
        [&] { chunkwise::runtime::linear_into(x, w, nullptr, y); }},
   };
-  for (int64_t prefetch : {0, 1024, 2048, 4096})
-    variants.push_back({"interleaved, prefetch " + std::to_string(prefetch) + " B ahead", [&, prefetch] {
-                          interleaved_gemv(x.data<float>(), interleaved.data(), y_interleaved.data(), n,
-                                           prefetch);
+  const float* xs = x.data<float>();
+  float* yi = y_interleaved.data();
+  for (bool contiguous : {false, true}) {
+    const std::string split = contiguous ? ", a range a thread" : ", 64 KiB tasks";
+    variants.push_back({"row-major, 2 KiB prefetch" + split, [&, contiguous] {
+                          gemv(n, contiguous, [&](int64_t j) { row_major_rows8(xs, bits + j * kK, yi + j); });
                         }});
+    for (int64_t prefetch : {0, 2048, 4096})
+      variants.push_back(
+          {"interleaved, prefetch " + std::to_string(prefetch) + " B" + split, [&, contiguous, prefetch] {
+             gemv(n, contiguous,
+                  [&](int64_t j) { interleaved_rows8(xs, interleaved.data() + j * kK, yi + j, prefetch); });
+           }});
+  }
   for (int rep = 0; rep <= reps; ++rep)  // rep 0 warms up
     for (Variant& v : variants) {
       const double start = seconds_now();
@@ -167,6 +202,6 @@ int main(int argc, char** argv) {
   for (const Variant& v : variants)
     std::printf("| %s | %.3f | %.1f | %.0f%% |\n", v.name.c_str(), v.best * 1e3, bytes / v.best / 1e9,
                 100.0 * variants[0].best / v.best);
-  std::printf("\nlargest relative difference, library against interleaved outputs: %.2g\n", worst);
+  std::printf("\nlargest relative difference, library against the last variant's outputs: %.2g\n", worst);
   return 0;
 }
