@@ -564,7 +564,8 @@ void linear_group(std::span<const LinearProblem> problems, MatmulPrecision preci
       const LinearProblem& p = problems[i];
       const int64_t rows = p.x->dim(0), k = p.x->dim(1), n = p.weight->dim(0);
       const auto [begin, end] = task_rows(i, task);
-      visit_float_dtype(p.weight->dtype(), [&]<typename W>(W) {
+      // Captured as copies: clang before 16 cannot capture structured bindings.
+      visit_float_dtype(p.weight->dtype(), [&, begin = begin, end = end]<typename W>(W) {
         NextRows<W> after;
         const LinearProblem& q = problems[following_i];
         if (following < tasks && q.weight->dtype() == p.weight->dtype()) {
