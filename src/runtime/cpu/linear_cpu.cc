@@ -217,8 +217,7 @@ CHUNKWISE_AVX512 inline void gemv_rows_avx512(const float* x, const W* w, const 
   const char* next_w[R];
   for (int r = 0; r < R; ++r) {
     rows_w[r] = w + (j + r) * k;
-    next_w[r] =
-        r < next.count ? reinterpret_cast<const char*>(next.first + r * next.stride) - row_bytes : nullptr;
+    next_w[r] = r < next.count ? reinterpret_cast<const char*>(next.first + r * next.stride) : nullptr;
   }
   for (int64_t t = 0; t < rows; ++t) {
     const float* xr = x + t * k;
@@ -232,7 +231,7 @@ CHUNKWISE_AVX512 inline void gemv_rows_avx512(const float* x, const W* w, const 
           _mm_prefetch(reinterpret_cast<const char*>(rows_w[r]) + ahead, _MM_HINT_T0);
       } else if (t == 0 && ahead < 2 * row_bytes) {
         for (int r = 0; r < R; ++r)
-          if (next_w[r]) _mm_prefetch(next_w[r] + ahead, _MM_HINT_T0);
+          if (next_w[r]) _mm_prefetch(next_w[r] + (ahead - row_bytes), _MM_HINT_T0);
       }
       const __m512 xa = _mm512_loadu_ps(xr + i);
       const __m512 xb = _mm512_loadu_ps(xr + i + 16);
