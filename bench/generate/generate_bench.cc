@@ -129,16 +129,6 @@ void emit(nlohmann::json line) {
 
 // ---- memory bandwidth -----------------------------------------------------------------------------------
 
-using chunkwise::bench::sum_avx2;
-using chunkwise::bench::sum_avx512;
-
-float sum_scalar(const float* data, int64_t count) {
-  float acc[8] = {};
-  for (int64_t i = 0; i < count; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += data[i + j];
-  return acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
-}
-
 // Read bandwidth in bytes/s: the pool's threads sum disjoint 16 KiB-multiple slices of the buffer; best pass.
 double measure_bandwidth(int64_t mib, int reps, double* mean_out) {
   const int64_t count = mib * (int64_t(1) << 18);  // floats
@@ -147,22 +137,13 @@ double measure_bandwidth(int64_t mib, int reps, double* mean_out) {
   runtime::cpu_thread_pool().parallel_for(count / 4096, 16, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin * 4096; i < end * 4096; ++i) data[i] = float(i & 1023) * (1.0f / 1024.0f);
   });
-  const bool avx512 = __builtin_cpu_supports("avx512f");
-  const bool avx2 = __builtin_cpu_supports("avx2");
   std::vector<double> rates;
   volatile float sink = 0;
   for (int rep = 0; rep < reps + 1; ++rep) {  // the first pass is a warm-up
-    std::vector<float> partial(size_t(count / 4096), 0.0f);
     const Clock::time_point start = Clock::now();
-    runtime::cpu_thread_pool().parallel_for(count / 4096, 64, [&](int64_t begin, int64_t end) {
-      const float* slice = data + begin * 4096;
-      const int64_t length = (end - begin) * 4096;
-      partial[size_t(begin)] = avx512 ? sum_avx512(slice, length)
-                               : avx2 ? sum_avx2(slice, length)
-                                      : sum_scalar(slice, length);
-    });
+    const float sum = chunkwise::bench::read_pass(data, count);
     const double elapsed = seconds_since(start);
-    for (const float p : partial) sink = sink + p;
+    sink = sink + sum;
     if (rep > 0) rates.push_back(double(count) * 4 / elapsed);
   }
   double mean = 0;

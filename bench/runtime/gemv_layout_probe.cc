@@ -103,19 +103,6 @@ void gemv(int64_t n, bool contiguous, const std::function<void(int64_t)>& rows8)
   });
 }
 
-float probe_sum(const float* data, int64_t count) {
-  auto& pool = cpu_thread_pool();
-  const int64_t parts = pool.num_threads(), per_part = count / parts / 128 * 128;
-  std::vector<float> sums(static_cast<size_t>(parts));
-  pool.parallel_for(parts, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; ++p)
-      sums[size_t(p)] = chunkwise::bench::sum_avx512(data + p * per_part, per_part);
-  });
-  float total = 0;
-  for (float s : sums) total += s;
-  return total;
-}
-
 double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -165,7 +152,7 @@ int main(int argc, char** argv) {
   volatile float sink = 0;
   std::vector<Variant> variants = {
       {"read probe (sum of the same bytes)",
-       [&] { sink = probe_sum(reinterpret_cast<const float*>(bits), n * kK / 2); }},
+       [&] { sink = chunkwise::bench::read_pass(reinterpret_cast<const float*>(bits), n * kK / 2); }},
       {"library GEMV (row-major, 8 streams a thread)",
        [&] { chunkwise::runtime::linear_into(x, w, nullptr, y); }},
   };

@@ -116,9 +116,6 @@ void BM_openblas_f32(benchmark::State& state) {
 }
 #endif
 
-using chunkwise::bench::sum_avx2;
-using chunkwise::bench::sum_avx512;
-
 // Read bandwidth: the threads sum disjoint slices of a 1 GiB buffer.
 void BM_memory_read(benchmark::State& state) {
   int64_t count = int64_t(1) << 28;  // floats
@@ -126,12 +123,7 @@ void BM_memory_read(benchmark::State& state) {
   fill(buffer.data<float>(), size_t(count), 3);
   const float* data = buffer.data<float>();
   for (auto _ : state) {
-    cpu_thread_pool().parallel_for(count / 4096, 256, [&](int64_t begin, int64_t end) {
-      const float* slice = data + begin * 4096;
-      int64_t length = (end - begin) * 4096;
-      benchmark::DoNotOptimize(__builtin_cpu_supports("avx512f") ? sum_avx512(slice, length)
-                                                                 : sum_avx2(slice, length));
-    });
+    benchmark::DoNotOptimize(chunkwise::bench::read_pass(data, count));
   }
   state.counters["GB/s"] =
       benchmark::Counter(double(count * 4) * double(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
